@@ -1,0 +1,79 @@
+"""Items passed from spiders to pipelines: plain dataclasses (Scrapy supports them).
+
+Dates are timezone-aware datetimes in UTC. Lists are never None (empty instead);
+a missing scalar is None, never an empty string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# The keys of an exported article record, in order. Other tools depend on them.
+ARTICLE_EXPORT_KEYS = (
+    "url", "title", "summary", "authors", "source", "published_at", "modified_at",
+    "category", "section", "regions", "tags", "body", "image_url", "image_caption",
+    "read_time_minutes", "language", "related_urls", "first_seen_at", "last_seen_at",
+    "revision",
+)
+
+# The fields a parser extracts from one article page (export keys minus the ones
+# the database keeps: first_seen_at, last_seen_at, revision).
+ARTICLE_FIELDS = ARTICLE_EXPORT_KEYS[:17]
+
+
+@dataclass
+class ArticleItem:
+    url: str                                   # canonical URL
+    title: str | None = None
+    summary: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    category: str | None = None                # "News", "Articles", "Videos", ...
+    section: str | None = None                 # "Politics", "Opinion", ... as in the menu
+    regions: list[str] = field(default_factory=list)   # named in the page's metadata
+    tags: list[str] = field(default_factory=list)
+    body: str | None = None                    # paragraphs and sub-headings, "\n\n"-joined
+    image_url: str | None = None
+    image_caption: str | None = None
+    read_time_minutes: int | None = None
+    language: str | None = None
+    related_urls: list[str] = field(default_factory=list)  # canonical, document order
+    # Which layer supplied each field ("tawsiyat", "jsonld", "meta", "visible",
+    # "generic", "url"): lets a run notice when the site's layout changes.
+    field_sources: dict[str, str] = field(default_factory=dict)
+    # Crawl context, filled by the spider (not by the parser).
+    fetched_url: str | None = None             # the URL that answered (after redirects)
+    requested_urls: list[str] = field(default_factory=list)  # URLs that led here
+    raw_html: bytes | None = None              # the response body as received
+    encoding: str | None = None
+    http_status: int | None = None
+
+    def fields(self) -> dict:
+        """The extracted fields only, keyed as in ARTICLE_FIELDS."""
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
+
+
+@dataclass
+class ListingItem:
+    """An index page (home, section, region) listed an article at a position."""
+    article_url: str          # canonical form of the link
+    page_url: str             # canonical URL of the index page (with ?page=N)
+    page_kind: str            # "home", "section", "region"
+    page_name: str            # "Home", "Politics", "MENA", ...
+    page_number: int          # 1 for the first page
+    position: int             # 1-based order of the link on that page
+
+
+@dataclass
+class BreakingItem:
+    text: str
+
+
+@dataclass
+class FetchErrorItem:
+    url: str
+    error: str                # short reason: "HTTP 404", "timeout", "not an article", ...
+    status: int | None = None
