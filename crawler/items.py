@@ -69,7 +69,8 @@ class ListingItem:
 
 @dataclass
 class BreakingItem:
-    text: str
+    """The breaking-news ticker's items, as one page showed them."""
+    texts: list[str]
 
 
 @dataclass
