@@ -1,0 +1,266 @@
+"""Database schema: SQLAlchemy 2 declarative models.
+
+Every datetime column is a ``UTCDateTime``: it accepts only timezone-aware
+datetimes, stores them in UTC and always returns aware UTC datetimes (also on
+SQLite, which has no time zone support). ``docs/SCHEMA.md`` describes the tables.
+
+The schema is created by the Alembic migrations in ``migrations/versions``; keep
+them in step with this module (``tests/test_migrations.py`` checks for drift).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RUN_STATUSES = ("running", "ok", "failed", "degraded", "interrupted")
+RUN_TRIGGERS = ("manual", "cron", "scheduler")
+PAGE_KINDS = ("home", "section", "region")
+LINK_KINDS = ("related", "read_more", "related_or_read_more")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC.
+
+    Binding a naive datetime raises ``ValueError`` (the caller must say which time
+    zone it means). PostgreSQL stores ``timestamptz``; SQLite stores the UTC wall
+    time as text (fixed width, so it sorts and compares correctly). Values read
+    back are always aware and in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} rejected: give a time zone")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# JSON on SQLite (text), JSONB on PostgreSQL (indexable, jsonb operators).
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), str: Text()}
+
+
+def _article_fk() -> ForeignKey:
+    return ForeignKey("articles.id", ondelete="CASCADE")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint on a fixed set of string constants."""
+    return f'"{column}" IN ({", ".join(repr(v) for v in values)})'
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (CheckConstraint("revision >= 1", name="revision_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(unique=True)
+    title: Mapped[str | None]
+    summary: Mapped[str | None]
+    authors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    source: Mapped[str | None]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    modified_at: Mapped[datetime | None]
+    category: Mapped[str | None] = mapped_column(index=True)
+    section: Mapped[str | None] = mapped_column(index=True)
+    body: Mapped[str | None]
+    image_url: Mapped[str | None]
+    image_caption: Mapped[str | None]
+    read_time_minutes: Mapped[int | None]
+    language: Mapped[str | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=1, server_default=sql_text("1"))
+    field_sources: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+    last_fetched_at: Mapped[datetime]
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tags"
+
+    article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int]
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+
+
+class ArticleRegion(Base):
+    """An article belongs to a region because its page says so (``from_metadata``)
+    and/or because a region index page listed it (``from_index``)."""
+
+    __tablename__ = "article_regions"
+
+    article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    from_metadata: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    from_index: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class Placement(Base):
+    """An index page (home, section, region) listed an article at a position."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        UniqueConstraint("article_id", "page_url", "position"),
+        CheckConstraint(_in("page_kind", PAGE_KINDS), name="page_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(_article_fk())
+    page_url: Mapped[str] = mapped_column(index=True)
+    page_kind: Mapped[str] = mapped_column(String(16))
+    page_name: Mapped[str]
+    page_number: Mapped[int]
+    position: Mapped[int]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class ArticleLink(Base):
+    """A related-article link from an article page (``to_url`` is canonical and
+    need not have been crawled)."""
+
+    __tablename__ = "article_links"
+    __table_args__ = (
+        UniqueConstraint("from_article_id", "to_url"),
+        CheckConstraint(_in("kind", LINK_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_article_id: Mapped[int] = mapped_column(_article_fk())
+    to_url: Mapped[str] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(32), default="related")
+    position: Mapped[int]
+
+
+class UrlAlias(Base):
+    """Every URL that led to an article: requested, redirect chain, canonical."""
+
+    __tablename__ = "url_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(unique=True)
+    article_id: Mapped[int] = mapped_column(_article_fk(), index=True)
+
+
+class RawPage(Base):
+    """The last response body of an article, gzip-compressed (for reparse)."""
+
+    __tablename__ = "raw_pages"
+
+    article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
+    url: Mapped[str]
+    fetched_at: Mapped[datetime]
+    http_status: Mapped[int | None]
+    encoding: Mapped[str | None]
+    html_gz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BreakingNews(Base):
+    __tablename__ = "breaking_news"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str]
+    text_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        CheckConstraint(_in("trigger", RUN_TRIGGERS), name="trigger"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(16))
+    base_url: Mapped[str]
+    pages_fetched: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    articles_new: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    articles_updated: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    articles_unchanged: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    errors: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
+    error_summary: Mapped[str | None]
+
+
+class FetchError(Base):
+    __tablename__ = "fetch_errors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str]
+    status: Mapped[int | None]
+    error: Mapped[str]
+    occurred_at: Mapped[datetime]

@@ -1,0 +1,415 @@
+"""All writes to the database go through this module.
+
+``Store`` wraps an Engine (see ``session.make_engine``). Every write method runs in
+one transaction (``BEGIN IMMEDIATE`` on SQLite) and is retried a few times on a
+deadlock, serialization failure or "database is locked". All SQL is built with
+SQLAlchemy constructs, so values are always bound parameters.
+
+Text is stored verbatim except for NUL characters (U+0000), which are removed from
+every string (scalars, list items, JSON values) on both databases, because
+PostgreSQL ``text``/``jsonb`` cannot hold them. Raw HTML is stored as bytes
+(gzip-compressed), untouched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Table, case, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Result
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from crawler.db import queries
+from crawler.db.models import (
+    RUN_STATUSES,
+    RUN_TRIGGERS,
+    Article,
+    ArticleLink,
+    ArticleRegion,
+    ArticleTag,
+    BreakingNews,
+    CrawlRun,
+    FetchError,
+    Placement,
+    RawPage,
+    Region,
+    Tag,
+    UrlAlias,
+)
+from crawler.db.queries import SCALAR_FIELDS
+from crawler.db.text import clean_text, clean_value, content_hash, text_hash, unique_texts
+from crawler.items import ArticleItem, ListingItem
+
+T = TypeVar("T")
+
+_articles: Table = Article.__table__  # type: ignore[assignment]
+_article_tags: Table = ArticleTag.__table__  # type: ignore[assignment]
+_article_regions: Table = ArticleRegion.__table__  # type: ignore[assignment]
+_article_links: Table = ArticleLink.__table__  # type: ignore[assignment]
+_placements: Table = Placement.__table__  # type: ignore[assignment]
+_breaking: Table = BreakingNews.__table__  # type: ignore[assignment]
+_runs: Table = CrawlRun.__table__  # type: ignore[assignment]
+
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
+
+
+def _aware(value: datetime | None, name: str) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(timezone.utc)
+
+
+def _later(current: Any, candidate: Any) -> Any:
+    """SQL: the later of two datetimes (portable GREATEST)."""
+    return case((candidate > current, candidate), else_=current)
+
+
+# --- upsert ------------------------------------------------------------------------
+
+UpdateColumns = Sequence[str] | Mapping[str, Any]
+
+
+def upsert(
+    session: Session | Connection,
+    model_or_table: Any,
+    values: dict[str, Any] | list[dict[str, Any]],
+    conflict_columns: Sequence[str],
+    update_columns: UpdateColumns = (),
+    *,
+    returning: Sequence[Any] = (),
+) -> Result[Any] | None:
+    """INSERT ... ON CONFLICT (conflict_columns) DO UPDATE / DO NOTHING.
+
+    ``update_columns``: column names (set from the proposed row, ``excluded``), or a
+    mapping of column name to a value, SQL expression or ``callable(excluded)``.
+    Empty: DO NOTHING. Atomic on both databases, so racing writers do not fail.
+    With a list, rows must not repeat a conflict key (PostgreSQL refuses that).
+    Returns the Result (use ``returning`` to get columns back), or None for no rows.
+    """
+    if isinstance(values, list) and not values:
+        return None
+    table = getattr(model_or_table, "__table__", model_or_table)
+    bind = session.get_bind() if isinstance(session, Session) else session
+    dialect = bind.dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"upsert is not implemented for {dialect}")
+    if isinstance(update_columns, Mapping):
+        set_ = {k: (v(stmt.excluded) if callable(v) else v) for k, v in update_columns.items()}
+    else:
+        set_ = {name: stmt.excluded[name] for name in update_columns}
+    if set_:
+        stmt = stmt.on_conflict_do_update(index_elements=list(conflict_columns), set_=set_)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    if returning:
+        stmt = stmt.returning(*returning)
+    if isinstance(values, list) and not returning:
+        return session.execute(stmt, values)  # executemany
+    return session.execute(stmt.values(values))
+
+
+def _is_retryable(error: DBAPIError) -> bool:
+    if getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)
+
+
+class Store:
+    """Reads and writes newsmon data. Thread-safe: each call uses its own
+    connection from the engine's pool."""
+
+    def __init__(self, engine: Engine, *, batch_size: int = 500, max_attempts: int = 4):
+        self.engine = engine
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    def _write(self, work: Callable[[Session], T]) -> T:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                with Session(self._writer) as session, session.begin():
+                    return work(session)
+            except DBAPIError as error:
+                if attempt == self.max_attempts or not _is_retryable(error):
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    # --- runs ----------------------------------------------------------------------
+
+    def start_run(self, base_url: str, trigger: str = "manual",
+                  started_at: datetime | None = None) -> int:
+        if trigger not in RUN_TRIGGERS:
+            raise ValueError(f"trigger must be one of {RUN_TRIGGERS}, not {trigger!r}")
+        row = {"started_at": _aware(started_at, "started_at"), "status": "running",
+               "trigger": trigger, "base_url": clean_text(base_url)}
+        return self._write(lambda s: s.execute(
+            insert(_runs).values(row).returning(_runs.c.id)).scalar_one())
+
+    def finish_run(self, run_id: int, status: str, *, pages_fetched: int, articles_new: int,
+                   articles_updated: int, articles_unchanged: int, errors: int,
+                   error_summary: str | None = None,
+                   finished_at: datetime | None = None) -> None:
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
+        values = {"status": status, "finished_at": _aware(finished_at, "finished_at"),
+                  "pages_fetched": pages_fetched, "articles_new": articles_new,
+                  "articles_updated": articles_updated,
+                  "articles_unchanged": articles_unchanged, "errors": errors,
+                  "error_summary": clean_text(error_summary)}
+        self._write(lambda s: s.execute(update(_runs).where(_runs.c.id == run_id).values(values)))
+
+    def record_fetch_error(self, run_id: int, url: str, error: str, status: int | None = None,
+                           occurred_at: datetime | None = None) -> int:
+        row = {"run_id": run_id, "url": clean_text(url), "error": clean_text(error),
+               "status": status, "occurred_at": _aware(occurred_at, "occurred_at")}
+        table = FetchError.__table__
+        return self._write(lambda s: s.execute(
+            insert(table).values(row).returning(table.c.id)).scalar_one())
+
+    # --- articles ------------------------------------------------------------------
+
+    def save_article(self, item: ArticleItem, run_id: int, seen_at: datetime) -> tuple[str, int]:
+        """Insert or update one article and everything hanging off it, atomically.
+
+        Returns ``("new" | "updated" | "unchanged", article_id)``. "updated" means an
+        extracted field (``ArticleItem.fields()``, tags, metadata regions and related
+        URLs included) differs from what is stored; ``revision`` is then incremented.
+        ``run_id`` identifies the crawl run (not stored per article).
+        """
+        seen_at = _aware(seen_at, "seen_at")
+        fields = clean_value(item.fields())
+        url = fields["url"]
+        if not url:
+            raise ValueError("an article needs a url")
+        scalars = {name: fields[name] for name in SCALAR_FIELDS}
+        scalars["authors"] = list(scalars["authors"] or [])
+        wanted = {**scalars, "tags": unique_texts(fields["tags"]),
+                  "regions": sorted(unique_texts(fields["regions"])),
+                  "related_urls": unique_texts(fields["related_urls"])}
+        digest = content_hash(scalars["title"], scalars["summary"], scalars["body"])
+        field_sources = clean_value(dict(item.field_sources))
+        aliases = sorted(unique_texts([url, item.fetched_url, *item.requested_urls]))
+        raw = None
+        if item.raw_html is not None:
+            raw = {"url": clean_text(item.fetched_url) or url, "fetched_at": seen_at,
+                   "http_status": item.http_status, "encoding": clean_text(item.encoding),
+                   "html_gz": gzip.compress(item.raw_html, mtime=0)}
+
+        def work(s: Session) -> tuple[str, int]:
+            current = self._lock_article(s, url)
+            if current is None:  # new, unless another writer inserts it first
+                row = {"url": url, **scalars, "content_hash": digest, "revision": 1,
+                       "field_sources": field_sources, "first_seen_at": seen_at,
+                       "last_seen_at": seen_at, "last_fetched_at": seen_at}
+                result = upsert(s, _articles, row, ["url"], returning=[_articles.c.id])
+                article_id = result.scalar_one_or_none() if result is not None else None
+                status, stored = "new", None
+                if article_id is None:
+                    current = self._lock_article(s, url)
+            if current is not None:
+                article_id = current["id"]
+                stored = queries.stored_fields(s, current)
+                status = "unchanged" if stored == wanted else "updated"
+                values: dict[str, Any] = {
+                    "last_seen_at": _later(_articles.c.last_seen_at, seen_at),
+                    "last_fetched_at": _later(_articles.c.last_fetched_at, seen_at),
+                    "field_sources": field_sources}
+                if status == "updated":
+                    values.update(scalars, content_hash=digest,
+                                  revision=_articles.c.revision + 1)
+                s.execute(update(_articles).where(_articles.c.id == article_id).values(values))
+            if stored is None or stored["tags"] != wanted["tags"]:
+                self._replace_tags(s, article_id, wanted["tags"])
+            if stored is None or stored["regions"] != wanted["regions"]:
+                self._set_metadata_regions(s, article_id, wanted["regions"])
+            if stored is None or stored["related_urls"] != wanted["related_urls"]:
+                self._replace_links(s, article_id, wanted["related_urls"])
+            self._record_aliases(s, article_id, aliases)
+            if raw is not None:
+                upsert(s, RawPage, {"article_id": article_id, **raw}, ["article_id"],
+                       list(raw))
+            return status, article_id
+
+        return self._write(work)
+
+    @staticmethod
+    def _lock_article(s: Session, url: str) -> Any:
+        return s.execute(select(_articles).where(_articles.c.url == url)
+                         .with_for_update()).mappings().first()
+
+    @staticmethod
+    def _record_aliases(s: Session, article_id: int, urls: list[str]) -> None:
+        # Read first: an upsert of an unchanged row would still write (dead
+        # tuples and sequence values on PostgreSQL).
+        ua = UrlAlias.__table__
+        known = dict(s.execute(select(ua.c.url, ua.c.article_id).where(ua.c.url.in_(urls))).all())
+        upsert(s, ua, [{"url": u, "article_id": article_id} for u in urls
+                       if known.get(u) != article_id], ["url"], ["article_id"])
+
+    @staticmethod
+    def _name_ids(s: Session, model: type[Tag] | type[Region], names: list[str]) -> dict[str, int]:
+        """Ids of the named tags/regions, creating missing ones (sorted: lock order)."""
+        table = model.__table__
+        query = select(table.c.name, table.c.id).where(table.c.name.in_(names))
+        ids = dict(s.execute(query).all())
+        missing = sorted(set(names) - ids.keys())
+        if missing:
+            upsert(s, table, [{"name": n} for n in missing], ["name"])
+            ids = dict(s.execute(query).all())
+        return ids
+
+    def _replace_tags(self, s: Session, article_id: int, names: list[str]) -> None:
+        s.execute(delete(_article_tags).where(_article_tags.c.article_id == article_id))
+        if names:
+            ids = self._name_ids(s, Tag, names)
+            s.execute(insert(_article_tags), [
+                {"article_id": article_id, "tag_id": ids[n], "position": i}
+                for i, n in enumerate(names, 1)])
+
+    def _set_metadata_regions(self, s: Session, article_id: int, names: list[str]) -> None:
+        """Metadata regions become exactly ``names``; index-derived ones stay."""
+        ar = _article_regions
+        ids = self._name_ids(s, Region, names) if names else {}
+        clear = update(ar).where(ar.c.article_id == article_id, ar.c.from_metadata.is_(True))
+        if ids:
+            clear = clear.where(ar.c.region_id.not_in(list(ids.values())))
+        s.execute(clear.values(from_metadata=False))
+        upsert(s, ar, [{"article_id": article_id, "region_id": ids[n], "from_metadata": True,
+                        "from_index": False} for n in sorted(ids)],
+               ["article_id", "region_id"], {"from_metadata": True})
+        s.execute(delete(ar).where(ar.c.article_id == article_id, ar.c.from_metadata.is_(False),
+                                   ar.c.from_index.is_(False)))
+
+    @staticmethod
+    def _replace_links(s: Session, article_id: int, urls: list[str]) -> None:
+        s.execute(delete(_article_links).where(_article_links.c.from_article_id == article_id))
+        if urls:
+            s.execute(insert(_article_links), [
+                {"from_article_id": article_id, "to_url": u, "kind": "related", "position": i}
+                for i, u in enumerate(urls, 1)])
+
+    def touch_article(self, article_id: int, seen_at: datetime) -> None:
+        """The article was seen (e.g. listed) at ``seen_at``: move last_seen_at on."""
+        seen_at = _aware(seen_at, "seen_at")
+        self._write(lambda s: s.execute(
+            update(_articles).where(_articles.c.id == article_id)
+            .values(last_seen_at=_later(_articles.c.last_seen_at, seen_at))))
+
+    def record_listing(self, item: ListingItem, article_id: int, seen_at: datetime) -> None:
+        """An index page listed the article: upsert the placement; a region page
+        also adds that region to the article (``from_index``)."""
+        seen_at = _aware(seen_at, "seen_at")
+        row = {"article_id": article_id, "page_url": clean_text(item.page_url),
+               "page_kind": item.page_kind, "page_name": clean_text(item.page_name),
+               "page_number": item.page_number, "position": item.position,
+               "first_seen_at": seen_at, "last_seen_at": seen_at}
+
+        def work(s: Session) -> None:
+            upsert(s, _placements, row, ["article_id", "page_url", "position"], {
+                "page_kind": lambda ex: ex.page_kind, "page_name": lambda ex: ex.page_name,
+                "page_number": lambda ex: ex.page_number,
+                "last_seen_at": lambda ex: _later(_placements.c.last_seen_at, ex.last_seen_at)})
+            region = clean_text(item.page_name)
+            if item.page_kind == "region" and region:
+                region_id = self._name_ids(s, Region, [region])[region]
+                upsert(s, _article_regions, {"article_id": article_id, "region_id": region_id,
+                                             "from_metadata": False, "from_index": True},
+                       ["article_id", "region_id"], {"from_index": True})
+
+        self._write(work)
+
+    # --- breaking news -------------------------------------------------------------
+
+    def record_breaking(self, texts: list[str], seen_at: datetime) -> int:
+        """Record breaking-news texts seen at ``seen_at``; returns how many were new.
+
+        Texts are identified by the sha256 of their normalised form; the first
+        version of a text is the one kept.
+        """
+        seen_at = _aware(seen_at, "seen_at")
+        rows: dict[str, dict[str, Any]] = {}
+        for text in filter(str.strip, (clean_text(t) or "" for t in texts)):
+            digest = text_hash(text)
+            rows.setdefault(digest, {"text": text.strip(), "text_hash": digest,
+                                     "first_seen_at": seen_at, "last_seen_at": seen_at})
+        if not rows:
+            return 0
+
+        def work(s: Session) -> int:
+            known = set(s.scalars(select(_breaking.c.text_hash)
+                                  .where(_breaking.c.text_hash.in_(list(rows)))))
+            upsert(s, _breaking, [rows[h] for h in sorted(rows)], ["text_hash"], {
+                "last_seen_at": lambda ex: _later(_breaking.c.last_seen_at, ex.last_seen_at)})
+            return len(rows.keys() - known)
+
+        return self._write(work)
+
+    # --- reads (see queries.py) ----------------------------------------------------
+
+    def resolve_article_id(self, url: str) -> int | None:
+        """The article a URL leads to: by canonical URL, else by alias."""
+        with self.engine.connect() as conn:
+            return queries.resolve_article_id(conn, clean_text(url) or "")
+
+    def get_article(self, url: str) -> dict[str, Any] | None:
+        """One article as an export record (``ARTICLE_EXPORT_KEYS``), or None."""
+        with self.engine.connect() as conn:
+            return queries.get_article(conn, clean_text(url) or "")
+
+    def iter_export_articles(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Export records, ordered by published_at (missing last) then url, read in
+        batches. ``since``: only articles published at or after it; an article
+        without a publication date counts as published when first seen."""
+        if since is not None:
+            since = _aware(since, "since")
+        with self.engine.connect() as conn:
+            yield from queries.iter_export_articles(conn, since, self.batch_size)
+
+    def iter_export_breaking(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """``{text, first_seen_at, last_seen_at}`` by first_seen_at. ``since``: only
+        texts still seen (last_seen_at) at or after it."""
+        if since is not None:
+            since = _aware(since, "since")
+        with self.engine.connect() as conn:
+            yield from queries.iter_export_breaking(conn, since, self.batch_size)
+
+    def iter_raw_pages(self) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
+        """``(article_id, url, html_bytes, encoding, http_status)`` by article_id, read
+        in short transactions (safe to write to the store while iterating)."""
+        return queries.iter_raw_pages(self.engine, max(1, self.batch_size // 10))
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return queries.count_rows(conn, _articles)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, by table name."""
+        with self.engine.connect() as conn:
+            return queries.counts(conn)
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return queries.get_run(conn, run_id)
+
+    def recent_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The latest crawl runs, newest first."""
+        with self.engine.connect() as conn:
+            return queries.recent_runs(conn, limit)
+
+    def fetch_errors(self, run_id: int) -> list[dict[str, Any]]:
+        """The fetch errors of a run, in the order they occurred."""
+        with self.engine.connect() as conn:
+            return queries.fetch_errors(conn, run_id)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the newsmon database (``crawler.db.migrate`` runs them)."""

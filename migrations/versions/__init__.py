@@ -1,0 +1,1 @@
+"""Alembic revision scripts (this file only makes the folder ship as a package)."""
