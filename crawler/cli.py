@@ -1,6 +1,8 @@
 """The `newsmon` command line. Records go to stdout; logs and messages to stderr.
 
-Exit codes: 0 success; 1 the run failed; 2 usage error; 3 database unavailable.
+Exit codes: 0 success; 1 the run failed; 2 usage error; 3 database unavailable;
+4 another crawl of the site holds the lock on this database (`crawl`).
+`status` exits like a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL (3 unavailable).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
+from crawler.ops_commands import add_common_options
 from crawler.spiders.almayadeen import DEFAULT_BASE_URL
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DB_UNAVAILABLE = 0, 1, 2, 3
+EXIT_LOCKED = 4  # another crawl of the site is running against the database
 
 DB_HELP = ("database URL (default: $NEWSMON_DATABASE_URL, else the SQLite file "
            "~/.local/share/newsmon/newsmon.sqlite3)")
@@ -22,13 +26,19 @@ DB_HELP = ("database URL (default: $NEWSMON_DATABASE_URL, else the SQLite file "
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsmon", description="Crawl a news site into a relational database.",
-        epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable.")
+        epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable, "
+               "4 another crawl holds the lock. `status`: 0 OK, 1 WARNING, 2 CRITICAL.")
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
+    add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     crawl = sub.add_parser("crawl", help="crawl the site once into the database")
-    crawl.add_argument("--base-url", default=DEFAULT_BASE_URL,
-                       help=f"site to crawl (default: {DEFAULT_BASE_URL})")
+    crawl.add_argument("--base-url", default=None,
+                       help=f"site to crawl (default: $NEWSMON_BASE_URL, the config file, "
+                            f"else {DEFAULT_BASE_URL})")
+    crawl.add_argument("--trigger", choices=("manual", "cron", "scheduler"), default="manual",
+                       help="who started this run, as recorded (default: manual)")
+    add_common_options(crawl)
     crawl.add_argument("--db", help=DB_HELP)
     crawl.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting, like `scrapy crawl -s` (repeatable)")
@@ -38,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("jsonl", "csv"), required=True)
     export.add_argument("--kind", choices=("articles", "breaking"), default="articles")
     export.add_argument("--since", metavar="DATE",
-                        help="only records published (articles) or first seen (breaking) "
-                             "at or after DATE (ISO 8601; a date without zone is UTC)")
+                        help="only articles published (undated ones: first seen) and "
+                             "breaking items last seen at or after DATE (ISO 8601; "
+                             "a date without a zone is UTC)")
     export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
 
     db = sub.add_parser("db", help="database maintenance")
@@ -56,18 +67,48 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default="sqlite:///newsmon-demo.sqlite3",
                       help="where to store the demo crawl; an existing SQLite file is "
                            "replaced (default: ./newsmon-demo.sqlite3)")
+
+    schedule = sub.add_parser(
+        "schedule", help="run forever, starting crawls on the configured schedule")
+    schedule.add_argument("--db", help=DB_HELP)
+    add_common_options(schedule)
+    runs = sub.add_parser("runs", help="list recent crawl runs")
+    runs.add_argument("--db", help=DB_HELP)
+    runs.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
+    runs.add_argument("--base-url", help="only runs of this site")
+    runs.add_argument("--format", choices=("text", "jsonl"), default="text")
+    add_common_options(runs)
+    status = sub.add_parser(
+        "status", help="is monitoring healthy? exit 0 OK, 1 WARNING, 2 CRITICAL")
+    status.add_argument("--db", help=DB_HELP)
+    status.add_argument("--base-url", help="only runs of this site")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    add_common_options(status)
+    config = sub.add_parser(
+        "config", help="print the effective configuration, secrets masked")
+    config.add_argument("--format", choices=("toml", "json"), default="toml")
+    add_common_options(config)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    from crawler import ops_commands
+    from crawler.config import ConfigError
+
+    try:
+        ops_commands.configure(args)  # configuration and logging (text or JSON)
+    except ConfigError as exc:
+        print(f"newsmon: error: configuration: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     from crawler import commands  # imported late: keeps `--help` fast
+    from crawler.locking import LockHeld
 
     handler = {
         "crawl": commands.crawl, "export": commands.export, "reparse": commands.reparse,
         "demo": commands.demo, "db": commands.db,
+        "schedule": ops_commands.schedule, "runs": ops_commands.runs,
+        "status": ops_commands.status, "config": ops_commands.show_config,
     }[args.command]
     try:
         return handler(args)
@@ -77,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.DatabaseUnavailable as exc:
         print(f"newsmon: database unavailable: {exc}", file=sys.stderr)
         return EXIT_DB_UNAVAILABLE
+    except LockHeld as exc:
+        print(f"newsmon: not crawling: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":
