@@ -1,0 +1,12 @@
+"""A local replica of Al Mayadeen English, served on 127.0.0.1 for tests and demos.
+
+- ``content``: the truth (every article, its listings, ``expected_articles(origin)``,
+  ``expected_breaking()``, ``EDGE_CASES``); records live in ``data_*.py``.
+- ``server.ReplicaServer``: the HTTP server; ``python -m crawler.replica --port 8000``.
+"""
+
+from crawler.replica.content import EDGE_CASES, expected_articles, expected_breaking
+from crawler.replica.server import ReplicaServer, serve_forever
+
+__all__ = ["EDGE_CASES", "ReplicaServer", "expected_articles", "expected_breaking",
+           "serve_forever"]
