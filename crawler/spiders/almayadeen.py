@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -21,7 +20,8 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from crawler.items import BreakingItem, FetchErrorItem, ListingItem
-from crawler.sites.almayadeen.index import FALLBACK_MENU, parse_index
+from crawler.sites.almayadeen.index import parse_index
+from crawler.sites.almayadeen.navigation import Menu
 from crawler.sites.almayadeen.parser import parse_article
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, same_origin
 
@@ -74,20 +74,15 @@ class AlmayadeenSpider(scrapy.Spider):
         yield self._index_request(index.next_page, kind=kind, name=name, page=page + 1,
                                   chain=chain)
 
-    def _follow_menu(self, menu: Any) -> Iterator[scrapy.Request]:
-        sections, regions = menu.sections, menu.regions
-        if not sections and not regions:
-            self.logger.warning("No navigation menu found on %s: using the known list",
-                                self.base_url)
-            sections, regions = FALLBACK_MENU.sections, FALLBACK_MENU.regions
-            sections = [(c, n, self._absolute(u)) for c, n, u in sections]
-            regions = [(n, self._absolute(u)) for n, u in regions]
-        self.index_paths = frozenset(
-            urlsplit(url).path for url in [u for _, _, u in sections] + [u for _, u in regions])
-        for _category, section, url in sections:
+    def _follow_menu(self, menu: Menu) -> Iterator[scrapy.Request]:
+        if menu.from_fallback:
+            self.logger.warning("Navigation menu incomplete or missing on %s: completed "
+                                "from the known list of sections and regions", self.base_url)
+        self.index_paths = menu.index_paths()
+        for _category, section, url in menu.sections:
             if same_origin(url, self.base_url):
                 yield self._index_request(url, kind="section", name=section, page=1)
-        for region, url in regions:
+        for region, url in menu.regions:
             if same_origin(url, self.base_url):
                 yield self._index_request(url, kind="region", name=region, page=1)
 
@@ -105,7 +100,7 @@ class AlmayadeenSpider(scrapy.Spider):
         url = canonicalize_url(url)
         if url in self.articles_requested or not same_origin(url, self.base_url):
             return
-        if classify_url(url, self.index_paths) != "article":
+        if classify_url(url, self.index_paths, self.base_url) != "article":
             return
         self.articles_requested.add(url)
         yield scrapy.Request(url, callback=self.parse_article_page, errback=self.on_error)
@@ -157,5 +152,3 @@ class AlmayadeenSpider(scrapy.Spider):
             yield FetchErrorItem(url=request.url,
                                  error=f"{failure.type.__name__}: {failure.getErrorMessage()}")
 
-    def _absolute(self, url: str) -> str:
-        return canonicalize_url(urljoin(self.base_url, url))

@@ -1,0 +1,175 @@
+"""JSON-LD (schema.org) blocks: tolerant reading and helpers for article fields.
+
+Pages carry several blocks (Organization, BreadcrumbList, the article), sometimes as a
+list or an "@graph", sometimes broken by a CMS template: a broken block is skipped with
+a warning, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from parsel import Selector
+
+from crawler.extract.text import normalize_space
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = frozenset({
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "blogposting", "videoobject", "backgroundnewsarticle",
+    "reviewnewsarticle", "liveblogposting", "report", "scholarlyarticle",
+})
+
+
+def load_json_lenient(raw: str) -> Any:
+    """json.loads that forgives what CMS templates do: HTML comments or CDATA around
+    the JSON, raw control characters in strings, trailing junk after the value."""
+    text = raw.strip()
+    text = re.sub(r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)", "", text)
+    text = re.sub(r"(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$", "", text).strip()
+    text = text.rstrip(";").strip()
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        raise ValueError("no JSON value")
+    value, _end = json.JSONDecoder(strict=False).raw_decode(text, start)
+    return value
+
+
+def iter_jsonld(selector: Selector) -> Iterator[dict]:
+    """Every JSON-LD object of the page: lists and @graph flattened, in page order."""
+    for index, raw in enumerate(selector.xpath(
+            '//script[translate(@type, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", '
+            '"abcdefghijklmnopqrstuvwxyz")="application/ld+json"]/text()').getall()):
+        try:
+            data = load_json_lenient(raw)
+        except (ValueError, RecursionError) as exc:
+            logger.warning("Skipping broken JSON-LD block #%d: %s", index, exc)
+            continue
+        yield from _flatten(data)
+
+
+def _flatten(data: Any, depth: int = 0) -> Iterator[dict]:
+    if depth > 5:
+        return
+    if isinstance(data, list):
+        for entry in data:
+            yield from _flatten(entry, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph, depth + 1)
+
+
+def type_names(obj: Any) -> list[str]:
+    """"@type" as a list of lower-case names without a schema.org prefix."""
+    if not isinstance(obj, dict):
+        return []
+    types = obj.get("@type")
+    types = types if isinstance(types, list) else [types]
+    return [t.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for t in types if isinstance(t, str)]
+
+
+def is_article(obj: Any) -> bool:
+    return any(t in ARTICLE_TYPES for t in type_names(obj))
+
+
+def find_article(objects: list[dict]) -> dict | None:
+    """The article object: a top-level one, else one nested as a page's mainEntity."""
+    for obj in objects:
+        if is_article(obj):
+            return obj
+    for obj in objects:
+        for key in ("mainEntity", "mainEntityOfPage", "about"):
+            nested = obj.get(key)
+            for candidate in nested if isinstance(nested, list) else [nested]:
+                if is_article(candidate):
+                    return candidate
+    return None
+
+
+def read_article(selector: Selector) -> dict | None:
+    return find_article(list(iter_jsonld(selector)))
+
+
+def text_value(value: Any) -> str | None:
+    """A string (or the first string of a list, or an object's name), normalised."""
+    if isinstance(value, list):
+        for entry in value:
+            found = text_value(entry)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        return text_value(value.get("name") or value.get("@value"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return normalize_space(value) or None
+    return None
+
+
+def author_names(value: Any) -> list[str]:
+    """Names from a string, a Person/Organization object, or a list of either."""
+    names: list[str] = []
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, str):
+            name = normalize_space(entry)
+        elif isinstance(entry, dict):
+            name = text_value(entry.get("name")) or ""
+        else:
+            name = ""
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def image_url_and_caption(value: Any) -> tuple[str | None, str | None]:
+    """The first image's url and caption from a string, an ImageObject or a list."""
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, str) and normalize_space(entry):
+            return normalize_space(entry), None
+        if isinstance(entry, dict):
+            url = text_value(entry.get("url")) or text_value(entry.get("contentUrl")) \
+                or text_value(entry.get("@id"))
+            caption = text_value(entry.get("caption")) or text_value(entry.get("description"))
+            if url:
+                return url, caption
+    return None, None
+
+
+def keywords(value: Any) -> list[str]:
+    """Keywords from a comma-separated string or a list of strings."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if not isinstance(item, str):
+            continue
+        for part in item.split(","):
+            part = normalize_space(part)
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def page_url(obj: dict) -> str | None:
+    """mainEntityOfPage (string or {"@id"}/{"url"}), else url."""
+    entity = obj.get("mainEntityOfPage")
+    if isinstance(entity, str) and normalize_space(entity):
+        return normalize_space(entity)
+    if isinstance(entity, dict):
+        found = text_value(entity.get("@id")) or text_value(entity.get("url"))
+        if found:
+            return found
+    return text_value(obj.get("url"))

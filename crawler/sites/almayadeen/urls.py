@@ -1,0 +1,146 @@
+"""Al Mayadeen English URL rules: canonical form, origin checks, page kinds.
+
+Slugs are opaque (colons kept, runs of hyphens kept, cut mid-word, raw Unicode on
+sister sites): URLs are only ever joined with urljoin and split into path segments,
+never parsed by their punctuation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
+SITE_HOST = "english.almayadeen.net"
+
+# Query parameters that only say where a click came from.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "ttclid",
+    "wbraid", "gbraid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "igsh", "ref",
+    "ref_src", "ref_url", "referrer", "spm", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
+    "oly_enc_id", "vero_id", "vero_conv", "rb_clickid", "s_cid", "at_medium", "at_campaign",
+    "__twitter_impression",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Index pages known from SITE.md's menus (the page's own menu adds to these).
+KNOWN_INDEX_PATHS = frozenset({
+    "/news", "/news/politics", "/news/economy", "/news/sports", "/news/arts-culture",
+    "/news/health", "/news/miscellaneous", "/news/technology", "/news/environment",
+    "/articles", "/articles/opinion", "/articles/analysis", "/articles/blog",
+    "/articles/features", "/videos", "/videos/newsfeed", "/videos/video-features",
+    "/videos/explainers", "/videos/tv", "/videos/digital-series", "/infographs",
+    "/in-pictures", "/regions",
+})
+# First path segments of article URLs and how many segments their articles have.
+_ARTICLE_SEGMENTS = {"news": (3,), "articles": (2, 3), "videos": (2,), "infographs": (2,),
+                     "in-pictures": (2,)}
+_REGION_SEGMENTS = frozenset({"regions", "region"})
+_FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp4", ".mp3",
+                  ".css", ".js", ".xml", ".json", ".ico", ".zip", ".txt")
+
+
+def is_tracking_param(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str) -> str:
+    """The one form under which a page is stored and deduplicated.
+
+    w3lib's canonical form (sorted query, consistent percent-encoding, lower-case host,
+    no fragment) without tracking parameters and default ports. "?page=N" and other
+    parameters stay; colons in paths stay; Unicode paths are percent-encoded (UTF-8)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                           if not is_tracking_param(k)])
+        netloc = parts.netloc
+        if parts.port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) == parts.port:
+            netloc = netloc.rsplit(":", 1)[0]
+        return w3lib_canonicalize_url(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+    except (ValueError, TypeError, UnicodeError):
+        return url.split("#", 1)[0]
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in."""
+    try:
+        parts = urlsplit((url or "").strip())
+        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower().rstrip(".")
+        port = parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return ("", "", None)
+    return (scheme, host, port)
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    first, second = origin(url), origin(base_url)
+    return bool(first[0] and first[1]) and first == second
+
+
+def _is_local_host(host: str) -> bool:
+    """Hosts a local replica of the site is served from."""
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".test")):
+        return True
+    if "." not in host:      # a bare container/service name
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def path_key(url_or_path: str) -> str:
+    """The decoded, lower-cased path without trailing slash: "/news/politics"."""
+    try:
+        path = urlsplit(url_or_path).path if "//" in url_or_path else url_or_path
+    except ValueError:
+        return ""
+    path = unquote(path.split("?", 1)[0].split("#", 1)[0]).lower()
+    return "/" + "/".join(segment for segment in path.split("/") if segment)
+
+
+def classify_url(url: str, index_paths: frozenset[str] | set[str] = frozenset(),
+                 base_url: str | None = None) -> str:
+    """"article", "index" or "other" for a link on (or to) the site.
+
+    index_paths: index pages the page's own menus link (paths or URLs); they win over
+    the article patterns, so "/videos/newsfeed" is an index and "/videos/some-story" an
+    article. A host other than the site's (or the base URL's, or a local replica's) is
+    "other"."""
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return "other"
+    if parts.scheme and parts.scheme.lower() not in DEFAULT_PORTS:
+        return "other"
+    host = (parts.hostname or "").lower().rstrip(".") if parts.netloc else ""
+    if host and host != SITE_HOST and not _is_local_host(host):
+        if base_url is None or origin(url)[1] != origin(base_url)[1]:
+            return "other"
+    path = path_key(parts.path or "/")
+    if path == "/":
+        return "index"
+    if path.endswith(_FILE_SUFFIXES):
+        return "other"
+    known = KNOWN_INDEX_PATHS | {path_key(p) for p in index_paths}
+    if path in known:
+        return "index"
+    segments = path.strip("/").split("/")
+    first = segments[0]
+    if first in _REGION_SEGMENTS and len(segments) <= 2:
+        return "index"
+    if first in _ARTICLE_SEGMENTS:
+        if len(segments) == 1:
+            return "index"
+        if first == "news" and len(segments) == 2:
+            return "index"      # /news/<section>: a section index even if not in a menu
+        if len(segments) in _ARTICLE_SEGMENTS[first]:
+            return "article"
+    return "other"

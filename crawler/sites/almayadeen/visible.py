@@ -1,0 +1,328 @@
+"""What a reader sees on an article page: the reference markup's classes ("visible"
+layer) and generic patterns that survive a redesign ("generic" layer).
+
+The generic readers look only inside the article area (the <article> holding the
+<h1>, else <main>, else <body>), outside page chrome and link boxes, and for the
+header facts ("By …", "Source: …", "4 Min Read", "15 Sep 2025 15:54") only at short
+texts before the body, so that a sentence of the article is never taken for them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from crawler.extract.dates import is_date_text, parse_iso, parse_visible_date
+from crawler.extract.text import (
+    densest_block, element_text, extract_body, is_page_wrapper, normalize_space, widget_kind)
+from crawler.extract.tawsiyat import split_authors
+from crawler.sites.almayadeen.urls import path_key
+
+_BLOCK = frozenset({"div", "p", "ul", "ol", "li", "section", "article", "header", "footer",
+                    "h1", "h2", "h3", "h4", "h5", "h6", "table", "figure", "aside", "nav",
+                    "blockquote", "main", "form", "dl"})
+_CHROME = frozenset({"header", "nav", "footer", "aside", "script", "style", "noscript",
+                     "template", "form", "button"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BY_RE = re.compile(r"^(?:written\s+)?by\s*:?\s+(.+)$", re.I)
+_SOURCE_RE = re.compile(r"^source\s*:\s*(.+)$", re.I)
+_READ_TIME_RE = re.compile(r"\b(\d{1,3})\s*(?:min(?:ute)?s?\.?)\s*(?:of\s+)?read\b", re.I)
+_UPDATED_RE = re.compile(r"^(?:last\s+)?(?:updated|modified|update)\b", re.I)
+_LISTING_RE = re.compile(r"related|most[-_]?read|read[-_]?next|coverage|trending|popular",
+                         re.I)
+_LISTING_HEADINGS = frozenset({"related news", "related", "most read", "read next",
+                               "coverage", "trending", "most popular", "latest news"})
+# " | Al Mayadeen English" (and " - Al Mayadeen English"); not ": Al Mayadeen", which
+# may be a headline's own attribution like ": WashPo".
+TITLE_SUFFIX_RE = re.compile(r"(?:\s*\|\s*Al\s+Mayadeen(?:\s+English)?"
+                             r"|\s+[-\u2013\u2014]\s+Al\s+Mayadeen\s+English)\s*$", re.I)
+
+
+def strip_title_suffix(title: str | None) -> str | None:
+    title = normalize_space(title)
+    return normalize_space(TITLE_SUFFIX_RE.sub("", title)) or None
+
+
+def _is_listing_box(el) -> bool:
+    """A box of links to other articles (Related News, Most Read, Read Next, …)."""
+    if is_page_wrapper(el):
+        return False
+    tokens = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if _LISTING_RE.search(tokens):
+        return True
+    for child in el:
+        if isinstance(child.tag, str):
+            return (child.tag in {"h2", "h3", "h4", "h5", "h6"}
+                    and element_text(child).lower().rstrip(":") in _LISTING_HEADINGS)
+    return False
+
+
+def _looks_like_name(text: str) -> bool:
+    """"Jane Roe", "Al Mayadeen English" — not "announcing sanctions" (a sentence that
+    happens to start with "By")."""
+    return len(text.split()) <= 6 and not text[0].islower() and not text.endswith(".")
+
+
+def find_article_area(root):
+    """The <article> holding the <h1> (cards are <article>s too on many sites), else
+    <main>, else <body>."""
+    for article in root.xpath("//article"):
+        if article.xpath(".//h1"):
+            return article
+    for xpath in ("//main", "//*[@role='main']", "//body"):
+        found = root.xpath(xpath)
+        if found:
+            return found[0]
+    return root
+
+
+class VisibleArticle:
+    """Readers over one parsed page; each method returns a value or None/[]."""
+
+    def __init__(self, selector: Selector, base_url: str):
+        self.sel = selector
+        self.base_url = base_url
+        self.root = selector.root
+        self.area = find_article_area(self.root)
+        self._body_el = None
+        self._body_el_known = False
+        self._header_texts: list | None = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _first_text(self, css: str) -> str | None:
+        for el in self.sel.css(css):
+            text = element_text(el.root)
+            if text:
+                return text
+        return None
+
+    def _outside_boxes(self, el) -> bool:
+        """Not inside page chrome or a link box (up to the article area)."""
+        node = el
+        while node is not None and node is not self.area:
+            if node.tag in _CHROME and not (node.tag == "header" and node.xpath(".//h1")):
+                return False    # a <header> holding the <h1> is the article's own header
+            if _is_listing_box(node):
+                return False
+            node = node.getparent()
+        return True
+
+    def _area_elements(self, xpath: str) -> list:
+        return [el for el in self.area.xpath(xpath) if self._outside_boxes(el)]
+
+    def absolute(self, href: str | None) -> str | None:
+        href = normalize_space(href)
+        if not href or href.startswith(("data:", "javascript:")):
+            return None
+        try:
+            return urljoin(self.base_url, href)
+        except ValueError:
+            return None
+
+    @property
+    def body_element(self):
+        """The body container: the reference's .p-content, else the densest block."""
+        if not self._body_el_known:
+            found = self.sel.css(".p-content")
+            self._body_el = found[0].root if found else (
+                densest_block(self.area) if self.area is not None else None)
+            if self._body_el is None:
+                self._body_el = densest_block(self.root)
+            self._body_el_known = True
+        return self._body_el
+
+    def header_texts(self) -> list[tuple[object, str]]:
+        """Short, block-free texts of the article area before the body, in order."""
+        if self._header_texts is not None:
+            return self._header_texts
+        out = self._header_texts = []
+        body = self.body_element
+        for el in self.area.iter():
+            if el is body:
+                break
+            if not isinstance(el.tag, str) or el.tag in _CHROME or el.tag in _HEADINGS:
+                continue    # a headline "By the numbers: …" is not a byline
+            if any(isinstance(d.tag, str) and d.tag in _BLOCK for d in el.iterdescendants()):
+                continue
+            if not self._outside_boxes(el) or widget_kind(el) == "related":
+                continue
+            text = element_text(el)
+            if text and len(text) <= 100:
+                out.append((el, text))
+        return out
+
+    # -- the reference markup ("visible") -------------------------------------------------
+    def title(self) -> str | None:
+        return strip_title_suffix(self._first_text("h1.article-title"))
+
+    def summary(self) -> str | None:
+        return self._first_text(".article-summary")
+
+    def authors(self) -> list[str]:
+        text = self._first_text(".meta-author")
+        match = _BY_RE.match(text or "")
+        return split_authors(match.group(1) if match else text)
+
+    def source(self) -> str | None:
+        text = self._first_text(".meta-source")
+        match = _SOURCE_RE.match(text or "")
+        return normalize_space(match.group(1) if match else text) or None
+
+    def published(self) -> datetime | None:
+        for el in self.sel.css(".meta-date"):
+            value = parse_iso(el.attrib.get("datetime") or el.css("time::attr(datetime)").get())
+            value = value or parse_visible_date(element_text(el.root))
+            if value:
+                return value
+        return None
+
+    def read_time(self) -> int | None:
+        match = _READ_TIME_RE.search(self._first_text(".read-time") or "")
+        return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+    def image(self) -> tuple[str | None, str | None]:
+        for figure in self.sel.css("figure.article-image"):
+            return self._figure_image(figure.root)
+        return None, None
+
+    def _figure_image(self, figure) -> tuple[str | None, str | None]:
+        url = None
+        for img in figure.iter("img", "source"):
+            srcset = (img.get("srcset") or img.get("data-srcset") or "").split(",")[0].split()
+            # lazy loading: the real image is in data-*, src holds a placeholder
+            for candidate in (img.get("data-src"), img.get("data-original"),
+                              img.get("data-lazy-src"), img.get("src"),
+                              srcset[0] if srcset else None):
+                url = self.absolute(candidate)
+                if url:
+                    break
+            if url:
+                break
+        caption = next((t for t in (element_text(c) for c in figure.iter("figcaption")) if t),
+                       None)
+        return url, caption
+
+    def body_container(self):
+        found = self.sel.css(".p-content")
+        return found[0].root if found else None
+
+    def tags(self) -> list[str]:
+        return [t for t in (element_text(a.root) for a in self.sel.css("ul.tags a")) if t]
+
+    def breadcrumb(self) -> list[tuple[str, str]]:
+        """(text, decoded path) of the breadcrumb's links, "Home" left out."""
+        crumbs = []
+        for a in self.sel.css("nav.breadcrumb a, .breadcrumb a, [class*=breadcrumb] a"):
+            text, path = element_text(a.root), path_key(self.absolute(a.attrib.get("href")) or "")
+            if text and path != "/" and (text, path) not in crumbs:
+                crumbs.append((text, path))
+        return crumbs
+
+    def has_related_box(self) -> bool:
+        return bool(self.sel.css(".related-news"))
+
+    # -- generic patterns ("generic") -----------------------------------------------------
+    def any_h1(self) -> str | None:
+        """The first <h1> outside page chrome (a logo may be an <h1> too), else any."""
+        in_chrome = "ancestor::nav or ancestor::footer or ancestor::header[not(ancestor::article)]"
+        candidates = (self.area.xpath(f".//h1[not({in_chrome})]")
+                      + self.root.xpath(f"//h1[not({in_chrome})]") + self.root.xpath("//h1"))
+        for el in candidates:
+            text = strip_title_suffix(element_text(el))
+            if text:
+                return text
+        return None
+
+    def generic_summary(self) -> str | None:
+        for el in self._area_elements(
+                ".//*[self::p or self::div or self::h2][contains(@class, 'summary') or "
+                "contains(@class, 'excerpt') or contains(@class, 'standfirst') or "
+                "contains(@class, 'dek') or contains(@class, 'lead') or "
+                "contains(@class, 'subtitle') or contains(@class, 'intro')]"):
+            text = element_text(el)
+            if text and el is not self.body_element:
+                return text
+        return None
+
+    def _header_match(self, find) -> re.Match | None:
+        """The first header text a pattern finds; a line of facts ("Source: X 15 Sep
+        2025 4 min read") yields to its own part that matches alone."""
+        texts = self.header_texts()
+        for el, text in texts:
+            match = find(text)
+            if not match:
+                continue
+            for inner, inner_text in texts:
+                if inner is not el and el in inner.iterancestors():
+                    inner_match = find(inner_text)
+                    if inner_match:
+                        return inner_match
+            return match
+        return None
+
+    def by_line(self) -> list[str]:
+        match = self._header_match(_BY_RE.match)
+        names = split_authors(match.group(1)) if match and len(match.group(1)) <= 80 else []
+        if names and all(_looks_like_name(n) for n in names):
+            return names
+        names = [element_text(a) for a in self._area_elements(".//a[@rel='author']")]
+        return [n for n in dict.fromkeys(names) if n]
+
+    def source_line(self) -> str | None:
+        match = self._header_match(_SOURCE_RE.match)
+        return normalize_space(match.group(1)) or None if match else None
+
+    def dates(self) -> tuple[datetime | None, datetime | None]:
+        """(published, modified) from <time datetime> or date-looking header texts."""
+        published = modified = None
+        body = self.body_element
+        for el in self._area_elements(".//time[@datetime]"):
+            if body is not None and body in el.iterancestors():
+                continue    # a date the text mentions, not the article's
+            value = parse_iso(el.get("datetime"))
+            if value and _UPDATED_RE.match(element_text(el.getparent())):
+                modified = modified or value
+            elif value:
+                published = published or value
+        for _el, text in self.header_texts():
+            if not is_date_text(text):
+                continue
+            value = parse_visible_date(text)
+            if value and _UPDATED_RE.match(text):
+                modified = modified or value
+            elif value:
+                published = published or value
+        return published, modified
+
+    def read_time_line(self) -> int | None:
+        match = self._header_match(_READ_TIME_RE.search)
+        return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+    def lead_figure(self) -> tuple[str | None, str | None]:
+        """The first figure before the body's text starts (figures inside the text
+        illustrate it; they are not the article's image)."""
+        body = self.body_element
+        first_text = next((p for p in body.iter("p") if element_text(p)), None) \
+            if body is not None else None
+        for el in self.area.iter():
+            if el is first_text:
+                break
+            if el.tag == "figure" and self._outside_boxes(el) and el.xpath(".//img | .//source"):
+                return self._figure_image(el)
+        return None, None
+
+    def tag_links(self) -> list[str]:
+        names = []
+        for a in self._area_elements(".//a[@href]"):
+            first = path_key(self.absolute(a.get("href")) or "").strip("/").split("/")[0]
+            if first in {"tags", "tag", "topics", "topic"}:
+                names.append(element_text(a))
+        return [n for n in dict.fromkeys(names) if n]
+
+    def related_links(self) -> list[str]:
+        """Links of Related News boxes and "Read more:" lines in the article area."""
+        return extract_body(self.area, self.base_url).related_links if self.area is not None \
+            else []
