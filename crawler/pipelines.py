@@ -9,6 +9,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from crawler.db import migrate
 from crawler.db.session import make_engine, resolve_database_url
 from crawler.db.store import Store
 from crawler.items import ArticleItem, BreakingItem, FetchErrorItem, ListingItem
@@ -61,6 +62,8 @@ class StorePipeline:
     def open_spider(self) -> None:
         settings = self.crawler.settings
         url = resolve_database_url(settings.get("NEWSMON_DATABASE_URL") or None)
+        if not migrate.is_up_to_date(url):  # `scrapy crawl` has no CLI to do it first
+            migrate.upgrade(url)
         self.engine = make_engine(url)
         self.store = Store(self.engine)
         run_id = settings.getint("NEWSMON_RUN_ID", 0)

@@ -118,6 +118,8 @@ def test_robots_disallowed_article_is_never_fetched(crawled):
     assert "/robots.txt" in crawled.paths_requested
     assert path not in crawled.paths_requested
     assert url_of(crawled, path) not in crawled.records
+    # A Disallow rule is policy, not a failure: no fetch error for it.
+    assert not any(e["url"].endswith(path) for e in fetch_errors(crawled.db_url))
 
 
 def test_off_site_links_are_not_followed(crawled):

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -140,10 +141,18 @@ class AlmayadeenSpider(scrapy.Spider):
         request = failure.request
         if request.cb_kwargs.get("kind") == "home":
             self.crawler.stats.set_value("newsmon/start_failed", True)
-        if failure.check(HttpError):
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            # A Disallow rule is the site's policy, not a failure: count it, store nothing.
+            self.crawler.stats.inc_value("newsmon/robots_forbidden")
+            self.logger.info("Not fetched, robots.txt forbids it: %s", request.url)
+            return
+        if failure.check(HttpError):  # before IgnoreRequest: HttpError subclasses it
             response = failure.value.response
             yield FetchErrorItem(url=response.url, status=response.status,
                                  error=f"HTTP {response.status}")
+        elif failure.check(IgnoreRequest):  # e.g. a redirect to another origin
+            yield FetchErrorItem(url=request.url,
+                                 error=f"not followed: {failure.getErrorMessage()}")
         elif failure.check(DNSLookupError):
             yield FetchErrorItem(url=request.url, error="DNS lookup failed")
         elif failure.check(TimeoutError, TCPTimedOutError):
