@@ -1,0 +1,74 @@
+"""Which articles: the filters shared by ``newsmon export`` and ``newsmon search``.
+
+- ``since`` / ``until``: published at or after ``since`` and before ``until`` (a
+  half-open range); an article without a publication date counts as published when
+  first seen.
+- ``section``, ``region``, ``tag``: by name, ignoring case (ASCII letters on SQLite),
+  through the reference tables (``sections``, ``regions``, ``tags``); an article is
+  in a region whether its page or a region index page put it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, select
+
+from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Section, Tag
+from crawler.db.text import clean_text
+
+_articles: Table = Article.__table__  # type: ignore[assignment]
+
+
+def aware_utc(value: datetime | None, name: str) -> datetime | None:
+    """``value`` in UTC; a naive datetime is refused (say which time zone)."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(timezone.utc)
+
+
+def _same_name(column: Any, value: str) -> ColumnElement[bool]:
+    return func.lower(column) == func.lower(value)
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    section: str | None = None
+    region: str | None = None
+    tag: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "since", aware_utc(self.since, "since"))
+        object.__setattr__(self, "until", aware_utc(self.until, "until"))
+        for name in ("section", "region", "tag"):  # as stored: without NUL characters
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+
+    def clauses(self, articles: Table = _articles) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``articles`` (or an alias of it)."""
+        clauses: list[ColumnElement[bool]] = []
+        when = func.coalesce(articles.c.published_at, articles.c.first_seen_at)
+        if self.since is not None:
+            clauses.append(when >= self.since)
+        if self.until is not None:
+            clauses.append(when < self.until)
+        if self.section:
+            sections = Section.__table__
+            clauses.append(articles.c.section.in_(
+                select(sections.c.name).where(_same_name(sections.c.name, self.section))))
+        if self.region:
+            ar, r = ArticleRegion.__table__, Region.__table__
+            clauses.append(articles.c.id.in_(
+                select(ar.c.article_id).join(r, r.c.id == ar.c.region_id)
+                .where(_same_name(r.c.name, self.region))))
+        if self.tag:
+            at, t = ArticleTag.__table__, Tag.__table__
+            clauses.append(articles.c.id.in_(
+                select(at.c.article_id).join(t, t.c.id == at.c.tag_id)
+                .where(_same_name(t.c.name, self.tag))))
+        return clauses

@@ -1,0 +1,189 @@
+"""Full-text search over the title, summary and body of stored articles.
+
+PostgreSQL matches ``articles.search_vector`` (a generated ``tsvector``, GIN-indexed)
+against ``websearch_to_tsquery('english', text)`` and ranks with ``ts_rank``: every
+match on its small ``lead_vector`` (title and summary), then the best
+``PG_RANK_CANDIDATES`` on the whole text. SQLite matches the FTS5 table
+``articles_fts`` and ranks every match with ``bm25`` (see migration 0003).
+
+The query language is the same on both (PostgreSQL's web-search syntax): words are
+all required, ``"a phrase"`` matches the words in that order, ``or`` between two
+words or phrases accepts either, ``-word`` excludes. User text is never SQL or FTS5
+syntax: on PostgreSQL it is a bound parameter of ``websearch_to_tsquery``, and for
+FTS5 every word and phrase is quoted (``fts5_query``). A query with nothing to look
+for (no word, or only exclusions) finds nothing.
+
+Results are dicts ``{url, title, published_at, category, section, rank, snippet}``,
+best first. ``rank``: higher is better (``ts_rank``; minus ``bm25`` on SQLite; the
+two scales differ). ``snippet``: a passage with the matching words between
+``HIGHLIGHT`` markers (``**word**``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Float, Table, column, func, literal_column, select, table
+from sqlalchemy import text as text_sql
+from sqlalchemy.dialects.postgresql import TSVECTOR, ts_headline, websearch_to_tsquery
+
+from crawler.db.filters import ArticleFilter
+from crawler.db.models import Article
+from crawler.db.schema_extras import (FTS_TABLE, LEAD_VECTOR_COLUMN, PG_TS_CONFIG,
+                                     SEARCH_VECTOR_COLUMN)
+from crawler.db.text import clean_text
+
+HIGHLIGHT = ("**", "**")
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 24  # FTS5 snippet length; ts_headline: MinWords/MaxWords below
+HEADLINE_OPTIONS = (f'StartSel="{HIGHLIGHT[0]}", StopSel="{HIGHLIGHT[1]}", MinWords=12, '
+                    f'MaxWords=28, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "')
+DEFAULT_LIMIT = 20
+# PostgreSQL ranks this many matches on their whole text: the best by title and
+# summary (``lead_vector``), then the most recent.
+PG_RANK_CANDIDATES = 200
+
+_articles: Table = Article.__table__  # type: ignore[assignment]
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w")
+
+
+@dataclass
+class Conjunction:
+    """Words and phrases (lists of words) that must all be present, and ones that
+    must not."""
+    required: list[list[str]] = field(default_factory=list)
+    excluded: list[list[str]] = field(default_factory=list)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.split() if _WORD.search(w)]
+
+
+def parse_query(text: str) -> list[Conjunction]:
+    """Web-search syntax as ``websearch_to_tsquery`` reads it: alternatives (split by
+    ``or``; AND binds tighter: ``a b or c`` is ``(a and b) or c``), each a conjunction
+    of words, ``"phrases"`` and ``-exclusions``. An ``or`` with nothing before it, or
+    right after another ``or``, is a word; a ``-`` on its own excludes the next term.
+    Alternatives without a required term are left out (FTS5 cannot express them)."""
+    alternatives = [Conjunction()]
+    negate = after_or = False
+    text = clean_text(text) or ""  # NUL characters: never stored, never searchable
+    tokens = [(m.group(1), m.group(2), m.group(3)) for m in _TOKEN.finditer(text)]
+    for index, (minus, phrase, word) in enumerate(tokens):
+        if phrase is None:
+            if word == "-":
+                negate = True
+                continue
+            if word.startswith("-"):
+                minus, word = "-", word[1:]
+        is_or = phrase is None and not minus and word.lower() == "or"
+        current = alternatives[-1]
+        if (is_or and not after_or and (current.required or current.excluded)
+                and index + 1 < len(tokens)):
+            alternatives.append(Conjunction())
+            negate, after_or = False, True
+            continue
+        words = _words(phrase if phrase is not None else word)
+        if words:
+            (current.excluded if negate or minus else current.required).append(words)
+        negate = after_or = False
+    return [c for c in alternatives if c.required]
+
+
+def _fts5_phrase(words: list[str]) -> str:
+    # Inside double quotes FTS5 sees only text to tokenise ("" is a literal quote).
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def fts5_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for web-search ``text`` (None: nothing to find)."""
+    parts = []
+    for conjunction in parse_query(text):
+        expression = " AND ".join(_fts5_phrase(words) for words in conjunction.required)
+        for words in conjunction.excluded:
+            expression = f"({expression}) NOT {_fts5_phrase(words)}"
+        parts.append(f"({expression})")
+    return " OR ".join(parts) or None
+
+
+def search(engine: Engine, query: str, since: datetime | None = None,
+           until: datetime | None = None, section: str | None = None,
+           region: str | None = None, tag: str | None = None,
+           limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """Articles matching ``query``, best first, at most ``limit``; the filters are
+    those of ``newsmon export`` (``crawler.db.filters``)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    which = ArticleFilter(since, until, section, region, tag)
+    query = clean_text(query) or ""
+    if not parse_query(query):
+        return []
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        stmt = _postgresql(query, which, limit)
+    elif dialect == "sqlite":
+        stmt = _sqlite(fts5_query(query) or "", which, limit)
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"search is not implemented for {dialect}")
+    with engine.connect() as conn:
+        if dialect == "postgresql":
+            # The planner prices a sequential scan of a common word below the GIN
+            # index, not knowing that each row's vector must then be read (5x slower).
+            conn.execute(text_sql("SET LOCAL enable_seqscan = off"))
+        results = [dict(row) for row in conn.execute(stmt).mappings()]
+    for result in results:  # one line: paragraphs and headline fragments joined
+        result["snippet"] = " ".join((result["snippet"] or "").split()) or None
+    return results
+
+
+_COLUMNS = ("url", "title", "published_at", "category", "section")
+
+
+def _postgresql(text: str, which: ArticleFilter, limit: int) -> Any:
+    tsquery = websearch_to_tsquery(PG_TS_CONFIG, text)
+    vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
+    lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
+    # ts_rank must read a match's whole vector (kilobytes, out of line): a common word
+    # matches most articles. So rank every match on its small lead vector (title and
+    # summary; then the most recent), and only the best of those on the whole text.
+    lead_rank = func.ts_rank(lead, tsquery, 1, type_=Float)
+    candidates = (select(_articles.c.id, _articles.c.published_at,
+                         vector.label("vector"))
+                  .where(vector.bool_op("@@")(tsquery), *which.clauses())
+                  .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
+                            _articles.c.id)
+                  .limit(max(PG_RANK_CANDIDATES, limit)).subquery("candidates"))
+    rank = func.ts_rank(candidates.c.vector, tsquery, 1, type_=Float).label("rank")
+    best = (select(candidates.c.id, rank)
+            .order_by(rank.desc(), candidates.c.published_at.desc().nulls_last(),
+                      candidates.c.id)
+            .limit(limit).subquery("best"))
+    document = func.concat_ws("\n", _articles.c.title, _articles.c.summary, _articles.c.body)
+    snippet = ts_headline(PG_TS_CONFIG, document, tsquery, HEADLINE_OPTIONS)
+    return (select(*(_articles.c[c] for c in _COLUMNS), best.c.rank,
+                   snippet.label("snippet"))
+            .join_from(best, _articles, _articles.c.id == best.c.id)
+            .order_by(best.c.rank.desc(), _articles.c.published_at.desc().nulls_last(),
+                      _articles.c.id))
+
+
+def _sqlite(match: str, which: ArticleFilter, limit: int) -> Any:
+    fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
+    # "rank" is bm25 with the column weights set by the migration; lower is better.
+    bm25 = fts.c.rank
+    snippet = func.snippet(literal_column(FTS_TABLE), -1, HIGHLIGHT[0], HIGHLIGHT[1],
+                           ELLIPSIS, SNIPPET_TOKENS)
+    return (select(*(_articles.c[c] for c in _COLUMNS), (-bm25).label("rank"),
+                   snippet.label("snippet"))
+            .select_from(fts)
+            .join(_articles, _articles.c.id == fts.c.rowid)
+            .where(literal_column(FTS_TABLE).match(match), *which.clauses())
+            # ORDER BY rank alone: FTS5 sorts inside the table and SQLite then computes
+            # snippets for the rows returned only (a tie-breaker would sort outside,
+            # with a snippet for every match).
+            .order_by(bm25)
+            .limit(limit))
