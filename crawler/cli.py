@@ -1,33 +1,50 @@
 """The `newsmon` command line. Records go to stdout; logs and messages to stderr.
 
-Exit codes: 0 success; 1 the run failed; 2 usage error; 3 database unavailable;
-4 another crawl of the site holds the lock on this database (`crawl`).
+Exit codes: 0 success; 1 the run failed; 2 usage error; 3 database unavailable (at
+the start: nothing fetched; lost during a crawl and not back by its end: the items are
+spooled, see docs/RELIABILITY.md); 4 another crawl of the site holds the lock on this
+database (`crawl`); 5 the crawl finished but is degraded: fields were filled far worse
+than in the runs before (a layout change? `newsmon status` names them).
 `status` exits like a monitoring check: 0 OK, 1 WARNING, 2 CRITICAL (3 unavailable).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import sys
 from collections.abc import Sequence
 
 from crawler import __version__
+from crawler import monitor_commands
 from crawler.ops_commands import add_common_options
 from crawler.spiders.almayadeen import DEFAULT_BASE_URL
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DB_UNAVAILABLE = 0, 1, 2, 3
 EXIT_LOCKED = 4  # another crawl of the site is running against the database
+EXIT_DEGRADED = 5  # the crawl ran, but its fields look like a layout change
 
 DB_HELP = ("database URL (default: $NEWSMON_DATABASE_URL, else the SQLite file "
            "~/.local/share/newsmon/newsmon.sqlite3)")
+
+
+def add_article_filters(parser: argparse.ArgumentParser, until_help: str) -> None:
+    """--until, --section, --region, --tag (export and search)."""
+    parser.add_argument("--until", metavar="DATE", help=until_help)
+    parser.add_argument("--section", metavar="NAME",
+                        help="only articles of this section (e.g. Politics; any case)")
+    parser.add_argument("--region", metavar="NAME", help="only articles in this region "
+                        "(named by the article or listed on its index page)")
+    parser.add_argument("--tag", metavar="NAME", help="only articles with this tag")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsmon", description="Crawl a news site into a relational database.",
         epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable, "
-               "4 another crawl holds the lock. `status`: 0 OK, 1 WARNING, 2 CRITICAL.")
+               "4 another crawl holds the lock, 5 crawl degraded (layout change?). "
+               "`status`: 0 OK, 1 WARNING, 2 CRITICAL.")
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -42,16 +59,36 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--db", help=DB_HELP)
     crawl.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting, like `scrapy crawl -s` (repeatable)")
+    monitor_commands.add_crawl_options(crawl)  # --revisit-after
 
     export = sub.add_parser("export", help="write stored records to stdout or a file")
     export.add_argument("--db", help=DB_HELP)
-    export.add_argument("--format", choices=("jsonl", "csv"), required=True)
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True,
+                        help="parquet needs --out")
     export.add_argument("--kind", choices=("articles", "breaking"), default="articles")
     export.add_argument("--since", metavar="DATE",
                         help="only articles published (undated ones: first seen) and "
                              "breaking items last seen at or after DATE (ISO 8601; "
                              "a date without a zone is UTC)")
+    add_article_filters(export, until_help="only articles published (undated ones: first "
+                        "seen) and breaking items first seen before DATE")
     export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+
+    search = sub.add_parser(
+        "search", help="full-text search of titles, summaries and bodies, best first")
+    search.add_argument("query", help='words (all required), "a phrase", `or` between '
+                                      'alternatives, -word to exclude')
+    search.add_argument("--since", metavar="DATE",
+                        help="only articles published (undated ones: first seen) at or "
+                             "after DATE (ISO 8601; a date without a zone is UTC)")
+    add_article_filters(search, until_help="only articles published (undated ones: first "
+                        "seen) before DATE")
+    search.add_argument("--limit", type=int, default=20, help="at most N results "
+                        "(default: 20)", metavar="N")
+    search.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json: a list of {url, title, "
+                             "published_at, category, section, rank, snippet}")
+    search.add_argument("--db", help=DB_HELP)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
@@ -61,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     reparse = sub.add_parser(
         "reparse", help="re-extract stored pages with the current parser, without fetching")
     reparse.add_argument("--db", help=DB_HELP)
+    monitor_commands.add_subcommands(sub, DB_HELP)  # history, backfill
 
     demo = sub.add_parser(
         "demo", help="serve the bundled replica locally, crawl it, report what was stored")
@@ -101,11 +139,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsmon: error: configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from crawler import commands  # imported late: keeps `--help` fast
+    from crawler import analyst_commands, commands  # imported late: keeps `--help` fast
     from crawler.locking import LockHeld
 
     handler = {
         "crawl": commands.crawl, "export": commands.export, "reparse": commands.reparse,
+        "search": analyst_commands.search,
+        "history": monitor_commands.history, "backfill": monitor_commands.backfill,
         "demo": commands.demo, "db": commands.db,
         "schedule": ops_commands.schedule, "runs": ops_commands.runs,
         "status": ops_commands.status, "config": ops_commands.show_config,
@@ -121,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockHeld as exc:
         print(f"newsmon: not crawling: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except BrokenPipeError:
+        # `newsmon export ... | head`: the reader left; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -16,11 +15,14 @@ from crawler.db import migrate
 from crawler.db.session import (DatabaseUnavailable, check_connection, make_engine,
                                 redact_url, resolve_database_url)
 from crawler.db.store import Store
+from crawler import monitor_commands, ops_commands
 from crawler.export import write_records
+from crawler.locking import LockHeld
+from crawler.quality import EXIT_DEGRADED
 
 logger = logging.getLogger("newsmon")
 
-__all__ = ["DatabaseUnavailable", "UsageError", "crawl", "export", "reparse", "demo", "db"]
+__all__ = ["DatabaseUnavailable", "LockHeld", "UsageError", "crawl", "export", "reparse", "demo", "db"]
 
 
 class UsageError(Exception):
@@ -29,7 +31,7 @@ class UsageError(Exception):
 
 def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Store]:
     """Resolve, connect and (by default) migrate: the one way commands reach the DB."""
-    url = resolve_database_url(cli_value)
+    url = resolve_database_url(cli_value or ops_commands.configured_database_url())
     engine = make_engine(url)
     check_connection(engine)  # raises DatabaseUnavailable with a one-line reason
     if upgrade:
@@ -40,22 +42,37 @@ def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Sto
 def crawl(args: argparse.Namespace) -> int:
     from crawler.runner import parse_set_options, run_crawl
 
+    base_url = ops_commands.crawl_base_url(args.base_url)  # --base-url, env, config file
     try:
-        overrides = parse_set_options(args.set)
+        overrides = ops_commands.crawl_overrides(parse_set_options(args.set))
+        overrides.update(monitor_commands.revisit_overrides(args))  # --revisit-after
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     url, store = open_database(args.db)
-    run_id = store.start_run(args.base_url, trigger="manual")
-    store.engine.dispose()
-    print(f"newsmon: crawling {args.base_url} into {redact_url(url)} (run {run_id})",
-          file=sys.stderr)
-    outcome = run_crawl(args.base_url, url, overrides, run_id=run_id)
+    # One crawl of a site per database at a time: LockHeld (exit 4) if another runs.
+    with ops_commands.exclusive_crawl(url, base_url, store):
+        run_id = store.start_run(base_url, trigger=args.trigger)
+        store.engine.dispose()
+        print(f"newsmon: crawling {base_url} into {redact_url(url)} (run {run_id})",
+              file=sys.stderr)
+        outcome = run_crawl(base_url, url, overrides, run_id=run_id)
+        if outcome.stats.get("newsmon/database_lost"):  # crawler.outage: exit 3
+            raise DatabaseUnavailable(
+                f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
+                f"spooled in {outcome.stats.get('newsmon/spool_file')}; the next crawl of "
+                f"the site writes them first")
+        outcome = ops_commands.reconcile_interrupted(url, outcome)  # SIGTERM: interrupted
     print_run_summary(Store(make_engine(url)), run_id)
     if outcome.status not in ("ok", "degraded"):
         reason = outcome.stats.get("finish_reason", "unknown")
         print(f"newsmon: run {run_id} {outcome.status} (finish reason: {reason})",
               file=sys.stderr)
         return 1
+    if outcome.status == "degraded":  # crawler.quality: a layout change?
+        print(f"newsmon: run {run_id} degraded (layout change?): "
+              f"{outcome.stats.get('newsmon/layout_alarms', 'see newsmon status')}",
+              file=sys.stderr)
+        return EXIT_DEGRADED
     return 0
 
 
@@ -71,16 +88,6 @@ def print_run_summary(store: Store, run_id: int, out: IO[str] = sys.stdout) -> N
         print(f"  first errors:       {run['error_summary'][:300]}", file=out)
 
 
-def parse_since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"--since: not an ISO 8601 date: {value!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 @contextmanager
 def output_stream(path: str | None) -> Iterator[IO[str]]:
     if path is None:
@@ -91,14 +98,29 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
 
 
 def export(args: argparse.Namespace) -> int:
-    since = parse_since(args.since)
-    _url, store = open_database(args.db, upgrade=False)
+    from crawler import analyst_commands as analyst
+    from crawler.export import write_parquet
+
+    filters = analyst.article_filters(args)  # --since --until --section --region --tag
+    if args.kind == "breaking" and (args.section or args.region or args.tag):
+        raise UsageError("--section, --region and --tag filter articles only")
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet needs --out FILE")
+    url, store = open_database(args.db, upgrade=False)
+    try:
+        analyst.require_current_schema(url)
+    except analyst.SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
     if args.kind == "articles":
-        records = store.iter_export_articles(since=since)
+        records = store.iter_export_articles(**filters)
     else:
-        records = store.iter_export_breaking(since=since)
-    with output_stream(args.out) as out:
-        count = write_records(records, args.format, args.kind, out)
+        records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
+    if args.format == "parquet":
+        count = write_parquet(records, args.kind, args.out)
+    else:
+        with output_stream(args.out) as out:
+            count = write_records(records, args.format, args.kind, out)
     print(f"newsmon: exported {count} {args.kind} records", file=sys.stderr)
     return 0
 
@@ -123,6 +145,9 @@ def demo(args: argparse.Namespace) -> int:
     from crawler.replica.server import ReplicaServer
     from crawler.runner import run_crawl
 
+    from crawler.logging_setup import set_level
+
+    set_level("WARNING")  # the report is the point; warnings and errors still show
     db_url = args.db
     parsed = make_url(db_url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
@@ -135,7 +160,8 @@ def demo(args: argparse.Namespace) -> int:
         run_id = store.start_run(server.base_url, trigger="manual")
         outcome = run_crawl(server.base_url, db_url,
                             {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
-                             "LOG_LEVEL": "WARNING"}, run_id=run_id)
+                             "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
+                            run_id=run_id)
     print_run_summary(store, run_id)
     print_demo_report(store, db_url)
     return 0 if outcome.status == "ok" else 1

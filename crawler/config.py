@@ -6,7 +6,8 @@ optional TOML file (`--config FILE` or `$NEWSMON_CONFIG`), the default here.
 
     database_url = "postgresql+psycopg://newsmon@db/newsmon"   # NEWSMON_DATABASE_URL
     base_url = "https://english.almayadeen.net"                # NEWSMON_BASE_URL
-    javascript = false                                         # NEWSMON_JAVASCRIPT
+    javascript = true                                          # NEWSMON_JAVASCRIPT
+    chromium_path = "/usr/bin/chromium"                        # NEWSMON_CHROMIUM_PATH
     log_format = "text"                                        # NEWSMON_LOG_FORMAT
     log_level = "INFO"                                         # NEWSMON_LOG_LEVEL
 
@@ -207,8 +208,11 @@ class Config:
         None, None, "database_url", _optional_text, secret=True,
         doc="database URL (default: the SQLite file ~/.local/share/newsmon/newsmon.sqlite3)")
     base_url: str = _setting(DEFAULT_BASE_URL, None, "base_url", _text, doc="site to crawl")
-    javascript: bool = _setting(False, None, "javascript", parse_bool,
-                                doc="render pages with a headless browser (scrapy-playwright)")
+    javascript: bool = _setting(True, None, "javascript", parse_bool,
+                                doc="render the pages that need JavaScript in Chromium "
+                                    "(scrapy-playwright); false: record them as skipped")
+    chromium_path: str = _setting(scrapy_defaults.NEWSMON_CHROMIUM_PATH, None, "chromium_path",
+                                  _text, doc="the Chromium executable (Debian's chromium)")
     log_format: str = _setting("text", None, "log_format", _choice(LOG_FORMATS),
                                doc="text, or json (one JSON object a line)")
     log_level: str = _setting("INFO", None, "log_level", _choice(LOG_LEVELS, upper=True))
@@ -320,10 +324,9 @@ class Config:
             "USER_AGENT": self.effective_user_agent,
             "NEWSMON_CONTACT_URL": self.contact_url,
             "NEWSMON_JAVASCRIPT": self.javascript,
+            "NEWSMON_CHROMIUM_PATH": self.chromium_path,
             "LOG_LEVEL": self.log_level,
         }
-        if self.javascript:
-            result.update(javascript_settings())
         result.update(self.scrapy)
         return result
 
@@ -365,32 +368,6 @@ def mask_url(url: str) -> str:
 
     masked = redact_url(url)
     return re.sub(r"(?i)((?:password|pass|token|secret)=)[^&]*", r"\1***", masked)
-
-
-def javascript_settings() -> dict[str, Any]:
-    """Scrapy settings that render every page with scrapy-playwright."""
-    try:
-        import scrapy_playwright  # noqa: F401
-    except ImportError:
-        raise ConfigError(
-            "javascript = true needs scrapy-playwright and a browser: "
-            "pip install scrapy-playwright && playwright install chromium") from None
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-    return {
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "DOWNLOADER_MIDDLEWARES": {
-            **scrapy_defaults.DOWNLOADER_MIDDLEWARES,
-            "crawler.config.RenderJavaScriptMiddleware": 60,
-        },
-    }
-
-
-class RenderJavaScriptMiddleware:
-    """Asks scrapy-playwright to render each request (used when javascript = true)."""
-
-    def process_request(self, request: Any, spider: Any = None) -> None:
-        request.meta.setdefault("playwright", True)
 
 
 # --- loading -----------------------------------------------------------------------

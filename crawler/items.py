@@ -50,6 +50,8 @@ class ArticleItem:
     raw_html: bytes | None = None              # the response body as received
     encoding: str | None = None
     http_status: int | None = None
+    etag: str | None = None                    # validators the response carried
+    last_modified: str | None = None
 
     def fields(self) -> dict:
         """The extracted fields only, keyed as in ARTICLE_FIELDS."""
@@ -65,12 +67,44 @@ class ListingItem:
     page_name: str            # "Home", "Politics", "MENA", ...
     page_number: int          # 1 for the first page
     position: int             # 1-based order of the link on that page
+    observed_at: datetime | None = None  # when the page was read (one value per page)
+
+
+@dataclass
+class IndexPageItem:
+    """An index page was observed: its whole listing (yielded before its ListingItems).
+    ``not_modified``: it answered 304 and the listing is the stored one, replayed."""
+    page_url: str
+    page_kind: str
+    page_name: str
+    page_number: int
+    observed_at: datetime
+    article_urls: list[str] = field(default_factory=list)
+    next_page_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+
+
+@dataclass
+class NotModifiedItem:
+    """A known article answered 304 Not Modified to a conditional request."""
+    url: str
+    article_id: int
 
 
 @dataclass
 class BreakingItem:
     """The breaking-news ticker's items, as one page showed them."""
     texts: list[str]
+
+
+@dataclass
+class MenuItem:
+    """The site's navigation menu, as read: the reference lists of section and region
+    names (``Store.record_menu``)."""
+    sections: list[tuple[str, str]]   # (category, section name)
+    regions: list[str]
 
 
 @dataclass

@@ -182,6 +182,10 @@ def status(args: argparse.Namespace) -> int:
     rows = [] if _schema_missing(store) else load_runs(
         store.engine, max(thresholds.window * 5, 50), args.base_url)
     health = evaluate(rows, thresholds, now=datetime.now(UTC))
+    if rows:
+        from crawler.quality import explain_health
+
+        explain_health(health, store.engine, rows)  # degraded: which fields, since when
     if args.format == "json":
         print(json.dumps(health.as_dict()))
     else:

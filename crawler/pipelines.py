@@ -7,12 +7,17 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.db import migrate
 from crawler.db.session import make_engine, resolve_database_url
 from crawler.db.store import Store
-from crawler.items import ArticleItem, BreakingItem, FetchErrorItem, ListingItem
+from crawler.outage import Spooler, is_unavailable
+from crawler.quality import judge_run
+from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
+                           ListingItem, MenuItem, NotModifiedItem)
+from crawler.sites.almayadeen.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,12 @@ class StorePipeline:
     Listings can arrive before the article they point to has been fetched (the index
     page is parsed first), so unresolved listings wait in memory and are written when
     the article is stored, or at the end against articles stored in earlier runs.
+    A redirect to an article already requested in this run is dropped by Scrapy's
+    dupefilter (``request_dropped``): its source URLs still become the article's
+    aliases, so that the next run knows where they lead.
+    While the database is unavailable, items are spooled to a local file and written
+    when it answers again (``crawler.outage.Spooler``; docs/RELIABILITY.md). At the
+    end, the run's field fill rates are judged (``crawler.quality``): ``degraded``.
     """
 
     def __init__(self, crawler: Any):
@@ -52,12 +63,35 @@ class StorePipeline:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.pending: dict[str, list[ListingItem]] = {}
+        self.redirected: dict[str, set[str]] = {}  # target URL -> URLs redirecting to it
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
         self.error_samples: list[str] = []
+        self.spooler: Spooler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        return pipeline
+
+    def request_dropped(self, request: Any) -> None:
+        sources = request.meta.get("redirect_urls")
+        if not sources or self.store is None:
+            return
+        target = canonicalize_url(request.url)
+        self.redirected.setdefault(target, set()).update(canonicalize_url(u) for u in sources)
+        if self.spooler is None or not self.spooler.down:  # else: written when it is back
+            self._record_redirects({target})
+
+    def _record_redirects(self, targets: set[str]) -> None:
+        assert self.store is not None
+        for target in targets & self.redirected.keys():
+            article_id = self.store.resolve_article_id(target)
+            if article_id is not None:
+                sources = self.redirected[target]
+                self.store.record_aliases(article_id, sorted(sources))
+                del self.redirected[target]  # only once written
+                self._flush_pending(urls=sources & self.pending.keys())
 
     def open_spider(self) -> None:
         settings = self.crawler.settings
@@ -70,14 +104,31 @@ class StorePipeline:
         spider = self.crawler.spider
         self.run_id = run_id or self.store.start_run(getattr(spider, "base_url", ""),
                                                      trigger="manual")
+        self.spooler = Spooler.for_pipeline(self, url, getattr(spider, "base_url", ""))
+        self.spooler.open()  # what an earlier run spooled (database unavailable then)
 
     def close_spider(self) -> None:
         assert self.store is not None and self.run_id is not None
+        assert self.spooler is not None
+        if not self.spooler.finish():  # the database stayed away: the rest is spooled
+            self.spooler.close()
+            self.engine.dispose()
+            return
+        self.spooler.close()
+        self._record_redirects(set(self.redirected))
         self._flush_pending(final=True)
         stats = self.crawler.stats
         pages = stats.get_value("response_received_count", 0)
-        reason = stats.get_value("finish_reason", "finished")
+        # Scrapy records finish_reason only after pipelines close; an engine no longer
+        # running at this point was stopped (SIGTERM/SIGINT): the run is interrupted.
+        engine = self.crawler.engine
+        reason = stats.get_value("finish_reason") or (
+            "shutdown" if engine is not None and not engine.running else "finished")
         status = self._run_status(pages, reason)
+        spider = self.crawler.spider
+        if judge_run(self.store, self.run_id, getattr(spider, "base_url", ""), stats,
+                     self.crawler.settings) and status == "ok":
+            status = "degraded"  # a layout change? (crawler.quality)
         stats.set_value("newsmon/run_id", self.run_id)
         stats.set_value("newsmon/status", status)
         self.store.finish_run(
@@ -95,8 +146,13 @@ class StorePipeline:
         return "ok"
 
     def process_item(self, item: Any) -> Any:
+        assert self.spooler is not None
+        self.spooler.submit(item, utcnow())  # apply(), or spooled: database unavailable
+        return item
+
+    def apply(self, item: Any, now: datetime) -> None:
+        """Write one item seen at ``now`` (items replayed from the spool included)."""
         assert self.store is not None and self.run_id is not None
-        now = utcnow()
         if isinstance(item, ArticleItem):
             self._save_article(item, now)
         elif isinstance(item, ListingItem):
@@ -104,25 +160,44 @@ class StorePipeline:
             if article_id is None:
                 self.pending.setdefault(item.article_url, []).append(item)
             else:
-                self.store.record_listing(item, article_id, now)
+                self.store.record_listing(item, article_id, item.observed_at or now)
+        elif isinstance(item, IndexPageItem):
+            self.store.record_index_page(item)
+        elif isinstance(item, NotModifiedItem):  # a revisit found it unchanged (304)
+            self.store.mark_not_modified(item.article_id, now)
+            self.counts["unchanged"] += 1
+            self.crawler.stats.inc_value("newsmon/articles_unchanged")
         elif isinstance(item, BreakingItem):
             self.store.record_breaking(item.texts, now)
+        elif isinstance(item, MenuItem):
+            self.store.record_menu(item.sections, item.regions)
         elif isinstance(item, FetchErrorItem):
             self._error(item.url, item.error, item.status)
-        return item
 
     def _save_article(self, item: ArticleItem, now: datetime) -> None:
         assert self.store is not None and self.run_id is not None
+        known_as = {item.url, item.fetched_url, *item.requested_urls} - {None}
+        # Placements seen before the article: written in its transaction.
+        waiting = [listing for url in sorted(known_as & self.pending.keys())
+                   for listing in self.pending[url]]
         try:
-            outcome, _article_id = self.store.save_article(item, self.run_id, now)
+            outcome, _article_id = self.store.save_article(item, self.run_id, now,
+                                                           listings=waiting)
         except Exception as exc:  # keep crawling; the run records the failure
+            if is_unavailable(exc):
+                raise  # the Spooler spools the item
             logger.exception("Could not store %s", item.url)
             self._error(item.url, f"store failed: {type(exc).__name__}: {exc}"[:500])
             return
+        for url in known_as:
+            self.pending.pop(url, None)
         self.counts[outcome] += 1
         self.crawler.stats.inc_value(f"newsmon/articles_{outcome}")
-        known_as = {item.url, item.fetched_url, *item.requested_urls} - {None}
-        self._flush_pending(urls=known_as & self.pending.keys())
+        try:
+            self._record_redirects(known_as)
+        except Exception as exc:  # noqa: BLE001 - kept in self.redirected, written later
+            if not is_unavailable(exc):
+                raise
 
     def _flush_pending(self, urls: set[str] | None = None, final: bool = False) -> None:
         assert self.store is not None
@@ -133,13 +208,19 @@ class StorePipeline:
                 if final:
                     logger.debug("Listing of %s dropped: article not stored", url)
                 continue
-            for listing in self.pending.pop(url):
-                self.store.record_listing(listing, article_id, now)
+            listings = self.pending[url]
+            while listings:  # each forgotten only once written
+                self.store.record_listing(listings[0], article_id,
+                                          listings[0].observed_at or now)
+                listings.pop(0)
+            del self.pending[url]
 
     def _error(self, url: str, error: str, status: int | None = None) -> None:
         assert self.store is not None and self.run_id is not None
-        logger.warning("Fetch error: %s (%s)", url, error)
-        self.counts["errors"] += 1
+        # A page skipped for want of a browser was warned about once (crawler.rendering).
+        level = logging.INFO if error.startswith("skipped:") else logging.WARNING
+        logger.log(level, "Fetch error: %s (%s)", url, error)
+        self.store.record_fetch_error(self.run_id, url, error, status=status)
+        self.counts["errors"] += 1  # once written (a spooled error is counted when it is)
         if len(self.error_samples) < 10:
             self.error_samples.append(f"{error} {url}")
-        self.store.record_fetch_error(self.run_id, url, error, status=status)

@@ -28,7 +28,9 @@ def reparse_all(store: Store) -> dict[str, int]:
             item.fetched_url, item.raw_html = url, html
             item.encoding, item.http_status = encoding, status
             item = validate.process_item(item)
-            outcome, _ = store.save_article(item, run_id, datetime.now(UTC))
+            # The stored page again: its text corrects the current revision.
+            outcome, _ = store.save_article(item, run_id, datetime.now(UTC),
+                                            new_revision=False)
         except Exception as exc:  # one bad page must not stop the others
             logger.warning("reparse failed for %s: %s", url, exc)
             store.record_fetch_error(run_id, url, f"reparse: {exc}"[:500])

@@ -50,12 +50,14 @@ def build_settings(db_url: str, overrides: dict[str, str] | None = None,
 
 
 def run_crawl(base_url: str, db_url: str, overrides: dict[str, str] | None = None,
-              run_id: int | None = None) -> CrawlOutcome:
-    """Crawl `base_url` into `db_url` and block until the crawl ends."""
+              run_id: int | None = None, spider_cls: type = AlmayadeenSpider,
+              **spider_kwargs: Any) -> CrawlOutcome:
+    """Crawl `base_url` into `db_url` and block until the crawl ends (`spider_cls`:
+    the crawl's spider, or another one such as the sitemap backfill's)."""
     settings = build_settings(db_url, overrides, run_id)
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(AlmayadeenSpider)
-    process.crawl(crawler, base_url=base_url)
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, base_url=base_url, **spider_kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlOutcome(run_id=stats.get("newsmon/run_id"),

@@ -32,6 +32,7 @@ logger = logging.getLogger("newsmon.scheduler")
 EXIT_MEANINGS = {
     0: "ok", 1: "the run failed", 2: "usage error (check the job's arguments)",
     3: "database unavailable", 4: "skipped: another crawl holds the lock",
+    5: "degraded: fields filled far worse than before, a layout change? (newsmon status)",
 }
 
 
@@ -140,7 +141,8 @@ class CrawlScheduler:
                         job, elapsed)
         else:
             meaning = EXIT_MEANINGS.get(code, "unexpected exit code")
-            level = {0: logging.INFO, 4: logging.WARNING}.get(code, logging.ERROR)
+            level = {0: logging.INFO, 4: logging.WARNING, 5: logging.WARNING}.get(
+                code, logging.ERROR)
             logger.log(level, "job %s: exit %d (%s) after %.1fs", job, code, meaning, elapsed)
         return code
 

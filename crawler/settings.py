@@ -28,9 +28,32 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SameOriginMiddleware": 50,
+    # crawler/fetch_guards.py: 429/503 Retry-After honoured (before RetryMiddleware,
+    # 550); a redirect loop or a redirect off the origin refused with a fetch error
+    # (before RedirectMiddleware, 600).
+    "crawler.fetch_guards.RetryAfterMiddleware": 560,
+    "crawler.fetch_guards.RedirectGuardMiddleware": 610,
+    "crawler.browser.RenderingMiddleware": 960,  # browser requests that cannot render
 }
 
+# Pages that need JavaScript (crawler/rendering.py decides which, crawler/browser.py
+# renders them): scrapy-playwright with Debian's Chromium, per request, never for
+# every page. NEWSMON_JAVASCRIPT = False, or no Chromium: they are recorded as skipped.
+DOWNLOAD_HANDLERS = {"http": "crawler.browser.BrowserDownloadHandler",
+                     "https": "crawler.browser.BrowserDownloadHandler"}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # needed by it
+NEWSMON_JAVASCRIPT = True
+NEWSMON_CHROMIUM_PATH = "/usr/bin/chromium"
+NEWSMON_RENDER_TIME_LIMIT = 60          # seconds of Load More clicks / interstitial wait
+NEWSMON_BROWSER_CONTEXT_PAGES = 50      # a browser context is closed after this many pages
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000   # ms
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"   # no images, fonts, media
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "crawler.browser.browser_headers"
+
 ITEM_PIPELINES = {
+    "crawler.quality.QualityPipeline": 50,  # field fill rates: the layout-change alarm
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.StorePipeline": 500,
 }
@@ -41,6 +64,41 @@ NEWSMON_DATABASE_URL = ""
 # An index chain (a section and its ?page=N pages) stops at this page number even if
 # every page still shows unseen articles.
 NEWSMON_MAX_INDEX_PAGES = 50
+
+# Monitoring (crawler/incremental.py). A crawl fetches the articles it has not stored
+# yet and paginates an index only until a page shows none; it revisits a stored
+# article when due by age: "AGE=INTERVAL" tiers, the first that matches applies
+# (here: under a day old, hourly; under a week, every 12 hours; older, only when an
+# index card shows a changed title). `newsmon crawl --revisit-after DURATION` sets
+# NEWSMON_REVISIT_AFTER, which overrides the tiers ("0s": every stored article met).
+NEWSMON_INCREMENTAL = True
+NEWSMON_REVISIT_SCHEDULE = "1d=1h, 7d=12h, *=never"
+NEWSMON_REVISIT_AFTER = None
+# Links that answered 404 or 410 are not asked again for this long ("0s": always).
+NEWSMON_RETRY_FAILED_AFTER = "1d"
+# Send If-None-Match / If-Modified-Since from the validators stored for a page; a 304
+# counts as unchanged and is not parsed.
+NEWSMON_CONDITIONAL_REQUESTS = True
+# `newsmon backfill` logs its progress every this many articles.
+NEWSMON_BACKFILL_LOG_EVERY = 10
+
+# Reliability (docs/RELIABILITY.md). Database lost during a crawl: items are spooled to
+# a local file (crawler/spool.py; "" = beside a SQLite database, else
+# ~/.local/share/newsmon/spool/), the database is probed every RETRY_INTERVAL seconds,
+# and the end of the run waits CLOSE_WAIT seconds for it before leaving the rest to the
+# next run. A Retry-After longer than NEWSMON_RETRY_AFTER_MAX seconds is not waited for.
+NEWSMON_SPOOL_DIR = ""
+NEWSMON_SPOOL_RETRY_INTERVAL = 5.0
+NEWSMON_SPOOL_CLOSE_WAIT = 30.0
+NEWSMON_RETRY_AFTER_MAX = 300.0
+# Layout-change alarm (crawler/quality.py): a field whose fill rate drops, or whose
+# share from the generic layer rises, by more than this against the last runs' makes
+# the run "degraded" (`newsmon crawl` exits 5).
+NEWSMON_LAYOUT_BASELINE_RUNS = 10
+NEWSMON_LAYOUT_MAX_DROP = 0.2
+NEWSMON_LAYOUT_MAX_GENERIC_RISE = 0.2
+NEWSMON_LAYOUT_MIN_PAGES = 5
+NEWSMON_LAYOUT_MIN_BASELINE = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -14,6 +14,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from crawler.db.models import Base
+from crawler.db.schema_extras import include_name
 from crawler.db.session import make_engine, normalize_url, resolve_database_url
 
 config = context.config
@@ -34,7 +35,9 @@ def _url() -> str:
 def _options(dialect_name: str) -> dict:
     return {"target_metadata": target_metadata, "compare_type": True,
             # SQLite cannot ALTER most things: emit "move and copy" batches.
-            "render_as_batch": dialect_name == "sqlite"}
+            "render_as_batch": dialect_name == "sqlite",
+            # Autogenerate must not propose dropping the full-text search objects.
+            "include_name": include_name}
 
 
 def run_migrations_offline() -> None:

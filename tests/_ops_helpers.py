@@ -55,12 +55,12 @@ class Processes:
         self.procs: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def start(self, argv: list[str], env: dict[str, str] | None = None,
-              name: str = "proc") -> subprocess.Popen[bytes]:
+              name: str = "proc", cwd: Path | None = None) -> subprocess.Popen[bytes]:
         log = self.tmp_path / f"{name}-{len(self.procs)}.stderr"
         out = self.tmp_path / f"{name}-{len(self.procs)}.stdout"
         proc = subprocess.Popen(argv, stdout=open(out, "wb"), stderr=open(log, "wb"),
                                 stdin=subprocess.DEVNULL, env=env or clean_env(),
-                                start_new_session=True)
+                                start_new_session=True, cwd=cwd)
         self.procs.append((proc, log))
         return proc
 

@@ -55,7 +55,7 @@ def test_defaults() -> None:
     assert (config.crawl_every, config.revisit_every, config.backfill_cron) == (
         600, 3600, "30 3 * * *")
     assert (config.coalesce, config.max_instances) == (True, 1)
-    assert config.javascript is False
+    assert config.javascript is True and config.chromium_path == "/usr/bin/chromium"
     assert set(config.sources.values()) == {"default"}
     assert config.effective_user_agent.endswith(f"(+{config.contact_url})")
 

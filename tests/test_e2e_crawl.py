@@ -217,6 +217,18 @@ def test_no_image_no_source_gives_nulls(crawled):
     assert record["image_caption"] is None
 
 
+def test_search_finds_an_article_by_a_phrase_from_its_body(crawled):
+    url = url_of(crawled, "/articles/features/the-last-olive-presses-of-jenin")
+    phrase = "Abu Khaled has run the press for forty years"
+    assert phrase in expected_articles(crawled.server.base_url)[url]["body"]  # the truth
+    for query in (f'"{phrase}"', "olive press forty years"):
+        result = newsmon("search", query, "--db", crawled.db_url, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        hits = json.loads(result.stdout)
+        assert hits and hits[0]["url"] == url, (query, hits[:3])
+        assert hits[0]["section"] == "Features" and "**" in hits[0]["snippet"]
+
+
 def test_second_crawl_adds_no_row_and_changes_no_count(crawled):
     before = table_counts(crawled.db_url)
     again = newsmon("crawl", "--base-url", crawled.server.base_url, "--db", crawled.db_url,

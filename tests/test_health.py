@@ -94,9 +94,9 @@ def test_status_command_exit_codes(store: Store) -> None:
     assert (report["status"], report["failed_runs"], report["window_runs"]) == ("CRITICAL", 3, 6)
 
 
-def test_status_thresholds_come_from_the_environment(sqlite_store: Store) -> None:
-    url = sqlite_store.engine.url.render_as_string(hide_password=False)
-    seed(sqlite_store, "http://a.example", ["ok"], timedelta(minutes=50))
+def test_status_thresholds_come_from_the_environment(store: Store) -> None:  # both databases
+    url = store.engine.url.render_as_string(hide_password=False)
+    seed(store, "http://a.example", ["ok"], timedelta(minutes=50))
     assert newsmon("status", "--db", url).returncode == WARNING
     env = clean_env(NEWSMON_HEALTH_WARN_AGE="2h", NEWSMON_HEALTH_CRIT_AGE="3h")
     assert newsmon("status", "--db", url, env=env).returncode == OK
@@ -110,9 +110,9 @@ def test_status_without_runs_and_without_database(tmp_path) -> None:
     assert "database unavailable" in result.stderr
 
 
-def test_runs_command(sqlite_store: Store) -> None:
-    url = sqlite_store.engine.url.render_as_string(hide_password=False)
-    seed(sqlite_store, "http://a.example", ["ok", "failed", "ok"], timedelta(minutes=1))
+def test_runs_command(store: Store) -> None:  # both databases
+    url = store.engine.url.render_as_string(hide_password=False)
+    seed(store, "http://a.example", ["ok", "failed", "ok"], timedelta(minutes=1))
     result = newsmon("runs", "--db", url, "--format", "jsonl", "--limit", "2")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]

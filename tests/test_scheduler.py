@@ -150,3 +150,25 @@ def test_jobs_and_child_command_line(tmp_path: Path) -> None:
                         "--trigger", "scheduler"]
     secret = CrawlScheduler(config, db="postgresql://newsmon:s3cret@db/newsmon")
     assert "s3cret" not in secret.describe("crawl") and "newsmon:***@db" in secret.describe("crawl")
+
+
+def test_sigterm_to_a_plain_scrapy_crawl_marks_the_run_interrupted(
+        tmp_path: Path, procs: Processes) -> None:
+    # No CLI around it: the store pipeline alone must see the shutdown, although Scrapy
+    # records its finish reason only after the pipelines have closed.
+    db_url = sqlite_url(tmp_path / "scrapy.sqlite3")
+    upgrade(db_url)
+    repo = Path(__file__).resolve().parent.parent
+    with SlowReplica(delay=0.2) as replica:
+        crawl = procs.start(
+            [sys.executable, "-m", "scrapy", "crawl", "almayadeen",
+             "-a", f"base_url={replica.base_url}", "-s", f"NEWSMON_DATABASE_URL={db_url}",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+            name="scrapy", cwd=repo)
+        wait_while_running(procs, crawl, lambda: article_count(db_url) > 0, 60,
+                           "a stored article")
+        crawl.send_signal(signal.SIGTERM)
+        assert crawl.wait(timeout=30) == 0
+    (run,) = runs(db_url)
+    assert run["status"] == "interrupted", run
+    assert_no_partial_rows(db_url)

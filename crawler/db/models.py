@@ -110,7 +110,9 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     modified_at: Mapped[datetime | None]
     category: Mapped[str | None] = mapped_column(index=True)
-    section: Mapped[str | None] = mapped_column(index=True)
+    # A name from the ``sections`` reference table (renames follow it).
+    section: Mapped[str | None] = mapped_column(
+        ForeignKey("sections.name", onupdate="CASCADE"), index=True)
     body: Mapped[str | None]
     image_url: Mapped[str | None]
     image_caption: Mapped[str | None]
@@ -141,7 +143,22 @@ class ArticleTag(Base):
     position: Mapped[int]
 
 
+class Section(Base):
+    """The reference list of section names (``articles.section`` refers to it):
+    filled from the site's menu as a crawl reads it, and with any section an
+    article names. ``category`` is the menu entry above it ("News", "Articles", ...;
+    a top-level entry is its own category)."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    category: Mapped[str | None]
+
+
 class Region(Base):
+    """The reference list of region names (menu regions, and any an article names)."""
+
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,11 +180,13 @@ class ArticleRegion(Base):
 
 
 class Placement(Base):
-    """An index page (home, section, region) listed an article at a position."""
+    """A run of sightings: an index page (home, section, region) listed an article at
+    a position from ``first_seen_at`` to ``last_seen_at`` without a gap (every
+    observation of the page in between showed it there). See ``IndexPageRecord``."""
 
     __tablename__ = "placements"
     __table_args__ = (
-        UniqueConstraint("article_id", "page_url", "position"),
+        UniqueConstraint("article_id", "page_url", "position", "first_seen_at"),
         CheckConstraint(_in("page_kind", PAGE_KINDS), name="page_kind"),
     )
 
@@ -260,7 +279,82 @@ class FetchError(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True
     )
-    url: Mapped[str]
+    url: Mapped[str] = mapped_column(index=True)
     status: Mapped[int | None]
     error: Mapped[str]
     occurred_at: Mapped[datetime]
+
+
+# --- monitoring (migration 0002) ---------------------------------------------------
+
+
+class ArticleRevision(Base):
+    """One version of an article's text: revision 1 is the first fetch; a later fetch
+    whose normalised title, summary or body differs (``content_hash``) adds one."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "revision"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(_article_fk())
+    revision: Mapped[int]
+    title: Mapped[str | None]
+    summary: Mapped[str | None]
+    body: Mapped[str | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    modified_at: Mapped[datetime | None]
+
+
+class HttpValidator(Base):
+    """The ETag / Last-Modified a page answered with, sent back as If-None-Match /
+    If-Modified-Since (articles: by canonical URL; index pages: by page URL)."""
+
+    __tablename__ = "http_validators"
+
+    url: Mapped[str] = mapped_column(primary_key=True)
+    etag: Mapped[str | None]
+    last_modified: Mapped[str | None]
+    updated_at: Mapped[datetime]
+
+
+class IndexPageRecord(Base):
+    """An index page as last observed: its listing (replayed when it answers 304) and
+    the times of its last two observations (placement runs continue across them)."""
+
+    __tablename__ = "index_pages"
+    __table_args__ = (CheckConstraint(_in("page_kind", PAGE_KINDS), name="page_kind"),)
+
+    url: Mapped[str] = mapped_column(primary_key=True)
+    page_kind: Mapped[str] = mapped_column(String(16))
+    page_name: Mapped[str]
+    page_number: Mapped[int]
+    article_urls: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    next_page_url: Mapped[str | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    previous_seen_at: Mapped[datetime | None]
+
+
+# --- reliability (migration 0004) ----------------------------------------------------
+
+
+class RunFieldStat(Base):
+    """How well a run's parser filled one field (``crawler.quality``): over the
+    ``pages`` article pages it parsed, how many had the field ``filled`` and how many
+    took it from the ``generic`` layer; ``alarm`` says why the field made the run
+    ``degraded`` (NULL: no alarm). The field ``article`` counts the article pages
+    recognised as articles (``filled``) among those fetched (``pages``)."""
+
+    __tablename__ = "run_field_stats"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pages: Mapped[int]
+    filled: Mapped[int]
+    generic: Mapped[int]
+    alarm: Mapped[str | None]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, Table, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from crawler.db.filters import ArticleFilter
 from crawler.db.models import (
     Article,
     ArticleLink,
@@ -113,25 +114,26 @@ def get_article(conn: Executor, url: str) -> dict[str, Any] | None:
     return _export_records(conn, [row])[0]
 
 
-def iter_export_articles(conn: Connection, since: datetime | None, batch_size: int
+def iter_export_articles(conn: Connection, which: ArticleFilter, batch_size: int
                          ) -> Iterator[dict[str, Any]]:
-    stmt = select(_articles).order_by(_articles.c.published_at.asc().nulls_last(),
-                                      _articles.c.url)
-    if since is not None:
-        stmt = stmt.where(
-            func.coalesce(_articles.c.published_at, _articles.c.first_seen_at) >= since)
+    stmt = select(_articles).where(*which.clauses()).order_by(
+        _articles.c.published_at.asc().nulls_last(), _articles.c.url)
+    # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite (which steps
+    # the statement lazily): memory stays constant whatever the number of rows.
     result = conn.execution_options(yield_per=batch_size).execute(stmt)
     for rows in result.mappings().partitions():
         yield from _export_records(conn, rows)
 
 
-def iter_export_breaking(conn: Connection, since: datetime | None, batch_size: int
-                         ) -> Iterator[dict[str, Any]]:
+def iter_export_breaking(conn: Connection, since: datetime | None, batch_size: int,
+                         until: datetime | None = None) -> Iterator[dict[str, Any]]:
     b = BreakingNews.__table__
     stmt = select(b.c.text, b.c.first_seen_at, b.c.last_seen_at).order_by(
         b.c.first_seen_at, b.c.id)
     if since is not None:
         stmt = stmt.where(b.c.last_seen_at >= since)
+    if until is not None:
+        stmt = stmt.where(b.c.first_seen_at < until)
     for row in conn.execution_options(yield_per=batch_size).execute(stmt).mappings():
         yield dict(row)
 

@@ -5,7 +5,8 @@
   ``sqlite_begin="IMMEDIATE"`` takes the write lock at ``BEGIN``, so concurrent
   writers queue (up to the busy timeout) instead of failing.
 - PostgreSQL (production): ``postgresql+psycopg://`` (``postgresql://`` and
-  ``postgres://`` are rewritten to it), pool pre-ping, a statement timeout.
+  ``postgres://`` are rewritten to it), a connection pool (pre-ping, recycle), a
+  statement timeout, the session time zone UTC.
 
 Never log a database URL without ``redact_url``.
 """
@@ -24,6 +25,9 @@ ENV_DATABASE_URL = "NEWSMON_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_STATEMENT_TIMEOUT_MS = 60_000
 PG_CONNECT_TIMEOUT_S = 10
+# SQLAlchemy's QueuePool: connections kept open, extra ones allowed under load,
+# recycled after half an hour (a server or proxy may drop idle connections).
+PG_POOL = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -110,8 +114,12 @@ def make_engine(url: str | URL, *, statement_timeout_ms: int = PG_STATEMENT_TIME
     elif backend == "postgresql":
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         connect_args["application_name"] = "newsmon"
-        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+        # Sessions in UTC: a timestamptz reads the same whatever the server's zone.
+        connect_args["options"] = (f"-c statement_timeout={int(statement_timeout_ms)} "
+                                   f"-c TimeZone=UTC")
         options["pool_pre_ping"] = True
+        if "poolclass" not in kwargs:  # e.g. NullPool takes no size
+            options.update(PG_POOL)
     connect_args.update(kwargs.pop("connect_args", {}))
     options.update(kwargs)
     engine = create_engine(parsed, connect_args=connect_args, **options)

@@ -26,6 +26,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crawler.db import queries
+from crawler.db.monitoring import (
+    MonitoringStore,
+    add_revision,
+    amend_revision,
+    record_placement_run,
+    save_validators,
+)
 from crawler.db.models import (
     RUN_STATUSES,
     RUN_TRIGGERS,
@@ -42,8 +49,11 @@ from crawler.db.models import (
     Tag,
     UrlAlias,
 )
+from crawler.db.filters import ArticleFilter, aware_utc
 from crawler.db.queries import SCALAR_FIELDS
-from crawler.db.text import clean_text, clean_value, content_hash, text_hash, unique_texts
+from crawler.db.reference import ensure_section, record_menu
+from crawler.db.text import (clean_text, clean_value, content_hash, none_if_blank, text_hash,
+                             unique_texts)
 from crawler.items import ArticleItem, ListingItem
 
 T = TypeVar("T")
@@ -126,9 +136,9 @@ def _is_retryable(error: DBAPIError) -> bool:
     return "database is locked" in str(error.orig)
 
 
-class Store:
-    """Reads and writes newsmon data. Thread-safe: each call uses its own
-    connection from the engine's pool."""
+class Store(MonitoringStore):
+    """Reads and writes newsmon data (monitoring methods: ``crawler.db.monitoring``).
+    Thread-safe: each call uses its own connection from the engine's pool."""
 
     def __init__(self, engine: Engine, *, batch_size: int = 500, max_attempts: int = 4):
         self.engine = engine
@@ -168,7 +178,7 @@ class Store:
                   "pages_fetched": pages_fetched, "articles_new": articles_new,
                   "articles_updated": articles_updated,
                   "articles_unchanged": articles_unchanged, "errors": errors,
-                  "error_summary": clean_text(error_summary)}
+                  "error_summary": none_if_blank(clean_text(error_summary))}
         self._write(lambda s: s.execute(update(_runs).where(_runs.c.id == run_id).values(values)))
 
     def record_fetch_error(self, run_id: int, url: str, error: str, status: int | None = None,
@@ -181,16 +191,27 @@ class Store:
 
     # --- articles ------------------------------------------------------------------
 
-    def save_article(self, item: ArticleItem, run_id: int, seen_at: datetime) -> tuple[str, int]:
+    def save_article(self, item: ArticleItem, run_id: int, seen_at: datetime, *,
+                     new_revision: bool = True,
+                     listings: Sequence[ListingItem] = ()) -> tuple[str, int]:
         """Insert or update one article and everything hanging off it, atomically.
 
         Returns ``("new" | "updated" | "unchanged", article_id)``. "updated" means an
         extracted field (``ArticleItem.fields()``, tags, metadata regions and related
-        URLs included) differs from what is stored; ``revision`` is then incremented.
+        URLs included) differs from what is stored. Only a changed text (the
+        ``content_hash`` of title, summary and body) makes a new revision: an
+        ``article_revisions`` row and ``revision`` + 1; the first version is revision
+        1. ``new_revision=False`` (a re-extraction of the stored page) rewrites the
+        current revision's text instead. The response's validators (ETag,
+        Last-Modified) are stored with the article.
+        ``listings``: placements of the article observed before it was stored (as
+        ``record_listing`` writes them), in the same transaction: a crash never leaves
+        an article without its tags, links, regions, raw page or those placements.
         ``run_id`` identifies the crawl run (not stored per article).
         """
         seen_at = _aware(seen_at, "seen_at")
-        fields = clean_value(item.fields())
+        # NUL characters removed; empty or blank strings are NULL (lists: dropped).
+        fields = {k: none_if_blank(v) for k, v in clean_value(item.fields()).items()}
         url = fields["url"]
         if not url:
             raise ValueError("an article needs a url")
@@ -209,6 +230,7 @@ class Store:
                    "html_gz": gzip.compress(item.raw_html, mtime=0)}
 
         def work(s: Session) -> tuple[str, int]:
+            ensure_section(s, scalars["section"], scalars["category"])  # the FK's target
             current = self._lock_article(s, url)
             if current is None:  # new, unless another writer inserts it first
                 row = {"url": url, **scalars, "content_hash": digest, "revision": 1,
@@ -219,6 +241,8 @@ class Store:
                 status, stored = "new", None
                 if article_id is None:
                     current = self._lock_article(s, url)
+                else:
+                    add_revision(s, article_id, 1, scalars, digest, seen_at)
             if current is not None:
                 article_id = current["id"]
                 stored = queries.stored_fields(s, current)
@@ -228,8 +252,12 @@ class Store:
                     "last_fetched_at": _later(_articles.c.last_fetched_at, seen_at),
                     "field_sources": field_sources}
                 if status == "updated":
-                    values.update(scalars, content_hash=digest,
-                                  revision=_articles.c.revision + 1)
+                    values.update(scalars, content_hash=digest)
+                if current["content_hash"] != digest and new_revision:
+                    values["revision"] = current["revision"] + 1  # the row is locked
+                    add_revision(s, article_id, values["revision"], scalars, digest, seen_at)
+                elif current["content_hash"] != digest:
+                    amend_revision(s, article_id, current["revision"], scalars, digest)
                 s.execute(update(_articles).where(_articles.c.id == article_id).values(values))
             if stored is None or stored["tags"] != wanted["tags"]:
                 self._replace_tags(s, article_id, wanted["tags"])
@@ -239,8 +267,12 @@ class Store:
                 self._replace_links(s, article_id, wanted["related_urls"])
             self._record_aliases(s, article_id, aliases)
             if raw is not None:
+                save_validators(s, url, item.etag, item.last_modified, seen_at)
                 upsert(s, RawPage, {"article_id": article_id, **raw}, ["article_id"],
                        list(raw))
+            for listing in listings:  # placements seen before the article was stored
+                self._write_listing(s, listing, article_id,
+                                    _aware(listing.observed_at or seen_at, "observed_at"))
             return status, article_id
 
         return self._write(work)
@@ -309,27 +341,36 @@ class Store:
             .values(last_seen_at=_later(_articles.c.last_seen_at, seen_at))))
 
     def record_listing(self, item: ListingItem, article_id: int, seen_at: datetime) -> None:
-        """An index page listed the article: upsert the placement; a region page
-        also adds that region to the article (``from_index``)."""
+        """An index page listed the article at ``seen_at`` (the page's observation
+        time): extend or start its placement run (``monitoring.record_placement_run``),
+        move the article's last_seen_at on; a region page also adds that region to
+        the article (``from_index``)."""
         seen_at = _aware(seen_at, "seen_at")
+        self._write(lambda s: self._write_listing(s, item, article_id, seen_at))
+
+    def _write_listing(self, s: Session, item: ListingItem, article_id: int,
+                       seen_at: datetime) -> None:
+        """``record_listing`` inside a transaction (also ``save_article``'s)."""
         row = {"article_id": article_id, "page_url": clean_text(item.page_url),
                "page_kind": item.page_kind, "page_name": clean_text(item.page_name),
                "page_number": item.page_number, "position": item.position,
                "first_seen_at": seen_at, "last_seen_at": seen_at}
+        record_placement_run(s, row)
+        s.execute(update(_articles).where(_articles.c.id == article_id)
+                  .values(last_seen_at=_later(_articles.c.last_seen_at, seen_at)))
+        region = clean_text(item.page_name)
+        if item.page_kind == "region" and region:
+            region_id = self._name_ids(s, Region, [region])[region]
+            upsert(s, _article_regions, {"article_id": article_id, "region_id": region_id,
+                                         "from_metadata": False, "from_index": True},
+                   ["article_id", "region_id"], {"from_index": True})
 
-        def work(s: Session) -> None:
-            upsert(s, _placements, row, ["article_id", "page_url", "position"], {
-                "page_kind": lambda ex: ex.page_kind, "page_name": lambda ex: ex.page_name,
-                "page_number": lambda ex: ex.page_number,
-                "last_seen_at": lambda ex: _later(_placements.c.last_seen_at, ex.last_seen_at)})
-            region = clean_text(item.page_name)
-            if item.page_kind == "region" and region:
-                region_id = self._name_ids(s, Region, [region])[region]
-                upsert(s, _article_regions, {"article_id": article_id, "region_id": region_id,
-                                             "from_metadata": False, "from_index": True},
-                       ["article_id", "region_id"], {"from_index": True})
+    # --- reference lists -----------------------------------------------------------
 
-        self._write(work)
+    def record_menu(self, sections: list[tuple[str | None, str]], regions: list[str]) -> int:
+        """Add the site menu's sections (``(category, name)``) and regions to the
+        reference lists (``crawler.db.reference``); returns how many were new."""
+        return self._write(lambda s: record_menu(s, sections, regions))
 
     # --- breaking news -------------------------------------------------------------
 
@@ -369,22 +410,25 @@ class Store:
         with self.engine.connect() as conn:
             return queries.get_article(conn, clean_text(url) or "")
 
-    def iter_export_articles(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-        """Export records, ordered by published_at (missing last) then url, read in
-        batches. ``since``: only articles published at or after it; an article
-        without a publication date counts as published when first seen."""
-        if since is not None:
-            since = _aware(since, "since")
+    def iter_export_articles(self, since: datetime | None = None,
+                             until: datetime | None = None, *, section: str | None = None,
+                             region: str | None = None, tag: str | None = None
+                             ) -> Iterator[dict[str, Any]]:
+        """Export records, ordered by published_at (missing last) then url, streamed
+        in batches (constant memory). ``since``/``until``: only articles published in
+        [since, until); an article without a publication date counts as published
+        when first seen. ``section``, ``region``, ``tag``: by name (``ArticleFilter``)."""
+        which = ArticleFilter(since, until, section, region, tag)
         with self.engine.connect() as conn:
-            yield from queries.iter_export_articles(conn, since, self.batch_size)
+            yield from queries.iter_export_articles(conn, which, self.batch_size)
 
-    def iter_export_breaking(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    def iter_export_breaking(self, since: datetime | None = None,
+                             until: datetime | None = None) -> Iterator[dict[str, Any]]:
         """``{text, first_seen_at, last_seen_at}`` by first_seen_at. ``since``: only
-        texts still seen (last_seen_at) at or after it."""
-        if since is not None:
-            since = _aware(since, "since")
+        texts still seen (last_seen_at) at or after it; ``until``: first seen before it."""
+        since, until = aware_utc(since, "since"), aware_utc(until, "until")
         with self.engine.connect() as conn:
-            yield from queries.iter_export_breaking(conn, since, self.batch_size)
+            yield from queries.iter_export_breaking(conn, since, self.batch_size, until)
 
     def iter_raw_pages(self) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
         """``(article_id, url, html_bytes, encoding, http_status)`` by article_id, read

@@ -29,6 +29,16 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def none_if_blank(value: Any) -> Any:
+    """A missing value is NULL, never an empty string: ``""`` or whitespace only (after
+    NUL removal) becomes None; a list loses such items; anything else is kept."""
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, list):
+        return [v for v in value if none_if_blank(v) is not None]
+    return value
+
+
 def unique_texts(values: Iterable[str | None]) -> list[str]:
     """Non-empty values without NULs, deduplicated, first occurrence order kept."""
     return list(dict.fromkeys(v for v in (clean_text(x) for x in values) if v))

@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
-from crawler.extract.text import normalize_space
+from crawler.extract.text import is_element, normalize_space
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ def load_json_lenient(raw: str) -> Any:
     the JSON, raw control characters in strings, trailing junk after the value."""
     text = raw.strip()
     text = re.sub(r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)", "", text)
-    text = re.sub(r"(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$", "", text).strip()
+    if text.endswith(("-->", "]]>", "*/")):       # (the only ends the pattern can match)
+        text = re.sub(r"(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$", "", text).strip()
     text = text.rstrip(";").strip()
     try:
         return json.loads(text, strict=False)
@@ -44,11 +46,16 @@ def load_json_lenient(raw: str) -> Any:
     return value
 
 
+_LD_XPATH = ('//script[translate(@type, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", '
+             '"abcdefghijklmnopqrstuvwxyz")="application/ld+json"]/text()')
+_LD_SCRIPTS = etree.XPath(_LD_XPATH, smart_strings=False)     # compiled once
+
+
 def iter_jsonld(selector: Selector) -> Iterator[dict]:
     """Every JSON-LD object of the page: lists and @graph flattened, in page order."""
-    for index, raw in enumerate(selector.xpath(
-            '//script[translate(@type, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", '
-            '"abcdefghijklmnopqrstuvwxyz")="application/ld+json"]/text()').getall()):
+    raws = _LD_SCRIPTS(selector.root) if is_element(selector.root) \
+        else selector.xpath(_LD_XPATH).getall()
+    for index, raw in enumerate(raws):
         try:
             data = load_json_lenient(raw)
         except (ValueError, RecursionError) as exc:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml import etree
 from parsel import Selector
 
-from crawler.extract.text import normalize_space
+from crawler.extract.text import first_string, is_element, normalize_space
 
 
 @dataclass
@@ -32,23 +33,37 @@ class MetaTags:
 
 def read_meta(selector: Selector) -> MetaTags:
     meta = MetaTags()
-    for tag in selector.xpath("//meta"):
-        content = tag.attrib.get("content")
+    root = selector.root
+    # root.iter(tag) walks the tree in C: //meta and //link[@href] without a Selector
+    # object per element.
+    for tag in root.iter("meta") if is_element(root) else ():
+        content = tag.get("content")
         if content is None:
             continue
         content = normalize_space(content)
         for attr in ("property", "name", "itemprop"):
-            key = tag.attrib.get(attr)
+            key = tag.get(attr)
             if key:
                 meta.values.setdefault(normalize_space(key).lower(), []).append(content)
-    for link in selector.xpath("//link[@href]"):
-        rels = (link.attrib.get("rel") or "").lower().split()
+    for link in root.iter("link") if is_element(root) else ():
+        href = link.get("href")
+        if href is None:
+            continue
+        rels = (link.get("rel") or "").lower().split()
         if "canonical" in rels and meta.canonical is None:
-            meta.canonical = normalize_space(link.attrib["href"]) or None
-    lang = selector.xpath("/html/@lang").get()
+            meta.canonical = normalize_space(href) or None
+    if is_element(root):
+        lang, titles = first_string(_HTML_LANG(root)), _TITLE_TEXT(root)
+    else:
+        lang = selector.xpath("/html/@lang").get()
+        titles = selector.xpath("//title//text()").getall()
     meta.html_lang = normalize_space(lang) or None
-    meta.title = normalize_space(" ".join(selector.xpath("//title//text()").getall())) or None
+    meta.title = normalize_space(" ".join(titles)) or None
     return meta
+
+
+_HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
+_TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
 
 
 def language_code(value: str | None) -> str | None:

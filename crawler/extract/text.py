@@ -10,24 +10,36 @@ links of "Related News" boxes and "Read more:" lines are returned separately.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
 
-# NBSP and friends become spaces; zero-width characters disappear.
-_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009\u3000"), " ")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
-_WS_RE = re.compile(r"\s+")
+# Zero-width characters disappear. NBSP and friends (U+00A0, U+2007, U+202F, U+2002,
+# U+2003, U+2009, U+3000) are Unicode whitespace, so str.split() already treats them
+# as spaces (it splits on exactly what the regex ``\s`` matches).
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
 
 
 def normalize_space(text: str | None) -> str:
     """Collapse all whitespace to single spaces; drop zero-width characters."""
     if not text:
         return ""
-    text = text.translate(_SPACE_LIKE).translate(_INVISIBLE)
-    return _WS_RE.sub(" ", text).strip()
+    if not text.isascii():          # O(1) in CPython: pure-ASCII text has none of them
+        text = _INVISIBLE_RE.sub("", text)
+    return " ".join(text.split())
+
+
+def is_element(node) -> bool:
+    """An lxml element (not None, a comment, or a parsel root of JSON or text)."""
+    return node is not None and isinstance(getattr(node, "tag", None), str)
+
+
+def first_string(results: list) -> str | None:
+    """The first string of an XPath result (as parsel's ``.get()``), else None."""
+    return str(results[0]) if results else None
 
 
 def clean_text(text: str | None) -> str | None:
@@ -59,8 +71,10 @@ def _collect_text(node, parts: list[str]) -> None:
 
 def element_text(el) -> str:
     """Normalised text content of an lxml element (comments and scripts excluded)."""
-    if el is None or not _tag(el):
+    if el is None or not isinstance(el.tag, str):
         return ""
+    if not len(el):                 # a leaf (most paragraphs' parts, links, list items)
+        return normalize_space(el.text)
     parts: list[str] = []
     _collect_text(el, parts)
     return normalize_space("".join(parts))
@@ -82,6 +96,7 @@ SKIP_TAGS = _NON_TEXT_TAGS | frozenset({
     "video", "audio", "object", "embed", "nav", "header", "footer", "aside", "menu",
     "h1", "h5", "h6", "img", "picture", "canvas", "map"})
 BODY_HEADINGS = frozenset({"h2", "h3", "h4"})
+_NO_OWN_HEADING = BODY_HEADINGS | {"p"}
 
 # Class/id tokens of boxes that are never article text.
 _WIDGET_TOKEN_RE = re.compile(
@@ -122,23 +137,24 @@ _NEVER_WIDGETS = frozenset({"html", "body", "main", "article"})
 
 
 def is_page_wrapper(el) -> bool:
-    return _tag(el) in _NEVER_WIDGETS or bool(el.xpath(".//h1"))
+    return _tag(el) in _NEVER_WIDGETS or next(el.iterdescendants("h1"), None) is not None
 
 
 def widget_kind(el) -> str | None:
     """"related" for a related-links box, "skip" for other non-text boxes, else None."""
     if is_page_wrapper(el):
         return None
-    tokens = " ".join(filter(None, (el.get("class"), el.get("id")))).split()
-    if any(_RELATED_TOKEN_RE.search(t) for t in tokens):
-        return "related"
-    if any(_WIDGET_TOKEN_RE.match(t) for t in tokens):
-        return "skip"
-    if el.get("role") in {"navigation", "complementary", "banner", "contentinfo"}:
-        return "skip"
-    if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
-        return "skip"
-    heading = _own_heading(el) if _tag(el) not in BODY_HEADINGS | {"p"} else None
+    if len(el.attrib):          # most paragraphs and blocks of a text carry none
+        tokens = " ".join(filter(None, (el.get("class"), el.get("id")))).split()
+        if any(_RELATED_TOKEN_RE.search(t) for t in tokens):
+            return "related"
+        if any(_WIDGET_TOKEN_RE.match(t) for t in tokens):
+            return "skip"
+        if el.get("role") in {"navigation", "complementary", "banner", "contentinfo"}:
+            return "skip"
+        if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+            return "skip"
+    heading = _own_heading(el) if _tag(el) not in _NO_OWN_HEADING else None
     if heading is not None:
         key = _heading_key(element_text(heading))
         if key in _RELATED_HEADINGS:
@@ -155,6 +171,10 @@ class Body:
     text: str | None                                     # "\n\n"-joined, None if empty
     related_links: list[str] = field(default_factory=list)  # absolute, document order
     paragraphs: list[str] = field(default_factory=list)
+    # What the walk of the container itself found, (paragraphs, related links), before
+    # the loose-text fallback: a walk of an enclosing element can reuse it.
+    walked: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []),
+                                                repr=False, compare=False)
 
 
 def link_hrefs(el, base_url: str) -> list[str]:
@@ -174,8 +194,9 @@ def link_hrefs(el, base_url: str) -> list[str]:
 
 
 class _BodyWalker:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, known: Mapping | None = None):
         self.base_url = base_url
+        self.known = known or {}        # element -> its Body, already extracted
         self.paragraphs: list[str] = []
         self.related: list[str] = []
 
@@ -208,6 +229,10 @@ class _BodyWalker:
                 self.paragraphs.append(text)
             elif in_related_run and tag in {"ul", "ol", "div"}:
                 self.related.extend(link_hrefs(child, self.base_url))
+            elif child in self.known:   # walked before (the body, inside the article)
+                paragraphs, related = self.known[child].walked
+                self.paragraphs.extend(paragraphs)
+                self.related.extend(related)
             else:
                 self.walk(child)
 
@@ -239,17 +264,21 @@ def _loose_paragraphs(el) -> list[str]:
     return [t for t in (normalize_space(c) for c in "".join(parts).split("\n")) if t]
 
 
-def extract_body(container, base_url: str) -> Body:
-    """Body text and related links of a container element (lxml element or parsel)."""
+def extract_body(container, base_url: str, known: Mapping | None = None) -> Body:
+    """Body text and related links of a container element (lxml element or parsel).
+
+    ``known``: elements inside the container whose ``extract_body`` (same base URL) is
+    already at hand, {element: Body}: their walk is reused rather than repeated."""
     root = getattr(container, "root", container)
     if root is None or not _tag(root):
         return Body(None)
-    walker = _BodyWalker(base_url)
+    walker = _BodyWalker(base_url, known)
     walker.walk(root)
     paragraphs = walker.paragraphs
     if not paragraphs and not root.xpath(".//p"):
         paragraphs = [p for p in _loose_paragraphs(root) if not READ_MORE_RE.match(p)]
-    return Body("\n\n".join(paragraphs) or None, walker.related, paragraphs)
+    return Body("\n\n".join(paragraphs) or None, walker.related, paragraphs,
+                (walker.paragraphs, walker.related))
 
 
 def body_from_plain_text(text: str | None) -> str | None:

@@ -3,6 +3,9 @@
 - ``content``: the truth (every article, its listings, ``expected_articles(origin)``,
   ``expected_breaking()``, ``EDGE_CASES``); records live in ``data_*.py``.
 - ``server.ReplicaServer``: the HTTP server; ``python -m crawler.replica --port 8000``.
+  It answers conditional requests (ETag, Last-Modified) and can change the site while
+  it serves it (``add_article``, ``edit_article``, ``set_breaking``; records from
+  ``changes.new_article``); ``sitemaps`` renders its XML sitemaps.
 """
 
 from crawler.replica.content import EDGE_CASES, expected_articles, expected_breaking

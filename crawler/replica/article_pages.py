@@ -126,7 +126,7 @@ def read_next(a: dict) -> list[dict]:
     pool = [b for b in content.listed_articles() if b["key"] not in skip]
     same = [b for b in pool if b["category"] == a["category"]]
     if same:
-        turn = content.ARTICLES.index(a) % len(same)
+        turn = content.articles().index(a) % len(same)
         same = same[turn:] + same[:turn]
     return (same + [b for b in pool if b not in same])[:2]
 

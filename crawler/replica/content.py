@@ -20,7 +20,11 @@ Article records (``data_*.py``) are dicts with these keys:
   absent), ``regions`` (region slugs whose index lists it).
 - Optional: ``stored`` (``False``: a crawl must not store it), ``charset``,
   ``old_path`` (answers 301 to ``path``), ``video`` (``src``, ``duration``,
-  ``iso_duration``).
+  ``iso_duration``), ``sitemap_only`` (``"monthly"`` or ``"news"``: linked from no
+  page, only listed in the monthly sitemaps, or only in the news sitemap; a crawl
+  does not find it, a backfill does).
+
+A running server may serve other articles than these (``state``, ``articles()``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from __future__ import annotations
 from datetime import timezone
 
 from crawler.items import ARTICLE_FIELDS
-from crawler.replica import data_articles, data_media, data_news, data_politics
+from crawler.replica import (data_archive, data_articles, data_media, data_news,
+                             data_politics, state)
 from crawler.replica.model import (
     BREAKING, LANGUAGE, MENU, REGIONS, STANDALONE, plain,
 )
@@ -59,6 +64,7 @@ def _normalise(record: dict) -> dict:
     a.setdefault("charset", "utf-8")
     a.setdefault("old_path", None)
     a.setdefault("video", None)
+    a.setdefault("sitemap_only", None)
     a["modified"] = a.get("modified") or a["published"]
     listed = dict(a.get("listed") or {})
     listed.setdefault("home", False)
@@ -81,10 +87,27 @@ def body_paragraphs(a: dict) -> list[str]:
 
 
 ARTICLES: list[dict] = [_normalise(r) for module in (
-    data_politics, data_news, data_articles, data_media) for r in module.ARTICLES]
+    data_politics, data_news, data_articles, data_media, data_archive)
+    for r in module.ARTICLES]
 BY_KEY = {a["key"]: a for a in ARTICLES}
 BY_PATH = {a["path"]: a for a in ARTICLES}
 OLD_PATHS = {a["old_path"]: a["path"] for a in ARTICLES if a["old_path"]}
+
+
+def normalise(record: dict) -> dict:
+    """An article record with every optional key filled in (see the docstring)."""
+    return _normalise(record)
+
+
+def articles() -> list[dict]:
+    """The articles being served: the truth, or a running server's changed copy."""
+    current = state.ARTICLES.get()
+    return ARTICLES if current is None else current
+
+
+def by_path() -> dict[str, dict]:
+    current = state.ARTICLES.get()
+    return BY_PATH if current is None else {a["path"]: a for a in current}
 
 # Section indexes: path -> (category, name). Standalone entries are their own category.
 SECTION_INDEXES: dict[str, tuple[str, str]] = {
@@ -110,7 +133,7 @@ def section_listing(path: str, page: int) -> list[dict]:
     """Articles a section index page lists (the endless index repeats page 1)."""
     if path == ENDLESS_INDEX:
         page = 1
-    return _by_date([a for a in ARTICLES if a["listed"]["section"] == page
+    return _by_date([a for a in articles() if a["listed"]["section"] == page
                      and index_path_of(a) == path])
 
 
@@ -118,27 +141,27 @@ def section_page_count(path: str) -> int | None:
     """Number of pages of a section index (None: endless)."""
     if path == ENDLESS_INDEX:
         return None
-    pages = [a["listed"]["section"] for a in ARTICLES
+    pages = [a["listed"]["section"] for a in articles()
              if a["listed"]["section"] and index_path_of(a) == path]
     return max(pages, default=1)
 
 
 def region_listing(slug: str) -> list[dict]:
-    return _by_date([a for a in ARTICLES if slug in a["listed"]["regions"]])
+    return _by_date([a for a in articles() if slug in a["listed"]["regions"]])
 
 
 def category_listing(name: str) -> list[dict]:
-    return _by_date([a for a in ARTICLES if a["category"] == name
+    return _by_date([a for a in articles() if a["category"] == name
                      and a["listed"]["section"] == 1])[:8]
 
 
 def home_listing() -> list[dict]:
-    return _by_date([a for a in ARTICLES if a["listed"]["home"]])
+    return _by_date([a for a in articles() if a["listed"]["home"]])
 
 
 def listed_articles() -> list[dict]:
     """Articles shown on some index page (safe targets for Most Read / Read Next)."""
-    return [a for a in ARTICLES if a["stored"] and (a["listed"]["home"] or a["listed"][
+    return [a for a in articles() if a["stored"] and (a["listed"]["home"] or a["listed"][
         "section"] or a["listed"]["regions"])]
 
 
@@ -192,13 +215,20 @@ def expected_fields(a: dict, origin: str, *, with_listings: bool = True) -> dict
 
 
 def expected_articles(origin: str) -> dict[str, dict]:
-    """Every article a full crawl of a replica at ``origin`` must store."""
+    """Every article a full crawl of a replica at ``origin`` must store (the ones only
+    sitemaps list are not among them: see ``expected_sitemap_only_articles``)."""
     out = {}
     for a in ARTICLES:
-        if a["stored"]:
+        if a["stored"] and not a["sitemap_only"]:
             values = expected_fields(a, origin)
             out[values["url"]] = values
     return out
+
+
+def expected_sitemap_only_articles(origin: str) -> dict[str, dict]:
+    """The articles that only the sitemaps list: a backfill stores them, a crawl not."""
+    return {values["url"]: values for values in (
+        expected_fields(a, origin) for a in ARTICLES if a["sitemap_only"])}
 
 
 def expected_breaking() -> list[str]:

@@ -9,6 +9,7 @@ import html
 import json
 from datetime import datetime
 
+from crawler.replica import state
 from crawler.replica.model import BEIRUT, BREAKING, MENU, REGIONS, SITE_NAME, STANDALONE
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -74,7 +75,7 @@ def _regions() -> str:
                      for slug, name in REGIONS.items())
 
 
-HEADER = f"""<header class="site-header">
+_HEADER_TOP = f"""<header class="site-header">
   <a class="logo" href="/"><img src="/images/logo.png" alt="{SITE_NAME}"></a>
   <ul class="lang-switch"><li><a href="https://www.almayadeen.net/">Ar</a></li><li><a href="https://espanol.almayadeen.net/">Es</a></li></ul>
   <nav class="main-menu">
@@ -90,10 +91,26 @@ HEADER = f"""<header class="site-header">
   <div class="breaking-ticker">
     <span class="breaking-label">BREAKING</span>
     <ul class="breaking-list">
-""" + "".join(f"      <li>{esc(item)}</li>\n" for item in BREAKING) + """    </ul>
+"""
+_HEADER_BOTTOM = """    </ul>
   </div>
 </header>
 """
+
+
+def header(breaking: list[str] | None = None) -> str:
+    """The site header, its ticker showing ``breaking`` (default: what is served)."""
+    if breaking is None:
+        breaking = state.BREAKING.get()
+    items = BREAKING if breaking is None else breaking
+    top = _HEADER_TOP
+    if state.EXTRA_MENU.get():  # before LIVE, in the main menu
+        live = '      <li class="live">'
+        top = top.replace(live, state.EXTRA_MENU.get() + live, 1)
+    return top + "".join(f"      <li>{esc(i)}</li>\n" for i in items) + _HEADER_BOTTOM
+
+
+HEADER = header(BREAKING)
 
 FOOTER = """<footer class="site-footer">
   <p>Al Mayadeen is an Arab Independent Media Satellite Channel.</p>
@@ -104,7 +121,7 @@ FOOTER = """<footer class="site-footer">
 
 def page(title: str, head_extra: str, main: str, charset: str = "utf-8") -> str:
     """A whole HTML document: head, header, the page's <main>, footer."""
-    return (head(title, head_extra, charset) + "<body>\n" + HEADER + main + FOOTER
+    return (head(title, head_extra, charset) + "<body>\n" + header() + main + FOOTER
             + "\n</body>\n</html>\n")
 
 

@@ -4,21 +4,31 @@
         urlopen(server.base_url + "/")
         server.requested_paths()
 
-Pages are rendered on request from ``content`` (and cached per URL); the only state is
-the request log and the set of paths that already had their one 500 answer.
+Pages are rendered on request from ``content`` (and cached per URL); the state is the
+request log, the set of paths that already had their one 500 answer, and the changes
+a test makes at run time (``add_article``, ``edit_article``, ``set_breaking``).
+
+Conditional requests: every 200 answer carries an ETag (a hash of the page), article
+pages a Last-Modified (the article's modified time); If-None-Match (which wins) or
+If-Modified-Since get a 304 when nothing changed. ``article_delay`` (seconds) slows
+article pages down, e.g. to interrupt a crawl midway. Sitemaps: ``sitemaps``.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawler.replica import content, index_pages
+from crawler.replica import (changes, content, faults, index_pages, js_pages, sitemaps,
+                             state)
 from crawler.replica.article_pages import render_article
 from crawler.replica.layout import Page
 
@@ -28,10 +38,15 @@ PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x
 CSS = b"body{font-family:sans-serif;margin:0}.news-card{display:inline-block;width:30%}\n"
 
 
-def robots_txt() -> str:
-    return ("User-agent: *\n"
+def robots_txt(origin: str | None = None) -> str:
+    text = ("User-agent: *\n"
             f"Disallow: {content.ROBOTS_DISALLOW}\n"
             "Disallow: /search\n")
+    if origin:
+        origin = origin.rstrip("/")
+        text += (f"\nSitemap: {origin}{sitemaps.INDEX_PATH}\n"
+                 f"Sitemap: {origin}{sitemaps.NEWS_PATH}\n")
+    return text
 
 
 @dataclass
@@ -54,14 +69,23 @@ class ReplicaServer:
     ``offsite_port``: the port used in the home page's link to "another site on the same
     host" (``http://127.0.0.1:<offsite_port>/news/politics/...``); when None, a free
     port nothing listens on is picked at start. ``offsite_origin`` gives the whole
-    origin.
+    origin. ``js_pages``: also serve the pages that need JavaScript (``js_pages``: the
+    "Latest" section in the menu, its JSON-only pages, the cookie-checked article).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
-                 offsite_port: int | None = None):
+                 offsite_port: int | None = None, article_delay: float = 0.0,
+                 js_pages: bool = False, faults: bool = False, layout: str = "normal"):
         self.host = host
+        # Opt-in faults and a broken layout for the reliability tests (replica.faults).
+        self.faults = faults
+        self.layout = layout
+        self.js_pages = js_pages
         self.port = port
         self.offsite_port = offsite_port
+        self.article_delay = article_delay
+        self._articles: list[dict] | None = None   # None: content.ARTICLES
+        self._breaking: list[str] | None = None    # None: model.BREAKING
         self.request_log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -127,13 +151,78 @@ class ReplicaServer:
         with self._log_lock:
             self.request_log.clear()
 
+    # -- changing the site while it is served ----------------------------------------
+
+    def articles(self) -> list[dict]:
+        """The articles this server serves (the truth plus its changes)."""
+        with self._state_lock:
+            return list(content.ARTICLES if self._articles is None else self._articles)
+
+    def add_article(self, record: dict) -> dict:
+        """Publish an article (a record as in ``content``; ``changes.new_article``
+        builds one). Returns the record as served."""
+        article = content.normalise(record)
+        with self._state_lock:
+            current = content.ARTICLES if self._articles is None else self._articles
+            if any(a["key"] == article["key"] or a["path"] == article["path"]
+                   for a in current):
+                raise ValueError(f"an article {article['key']!r} or its path exists")
+            self._articles = [*current, article]
+            self._cache.clear()
+        return article
+
+    def edit_article(self, key: str, *, title: str | None = None, summary: str | None = None,
+                     body: str | list | None = None, modified: datetime | None = None) -> dict:
+        """Change an article's text (its URL stays); ``modified`` defaults to now.
+        Returns the record as served."""
+        with self._state_lock:
+            current = content.ARTICLES if self._articles is None else self._articles
+            index = next((i for i, a in enumerate(current) if a["key"] == key), None)
+            if index is None:
+                raise KeyError(key)
+            edited = changes.edited(current[index], title=title, summary=summary, body=body,
+                                    modified=modified)
+            self._articles = [*current[:index], edited, *current[index + 1:]]
+            self._cache.clear()
+        return edited
+
+    def reset(self) -> None:
+        """Serve the truth again (undo every change) and clear the request log; the
+        page that fails once has had its failure."""
+        with self._state_lock:
+            self._articles = self._breaking = None
+            self._cache.clear()
+        self.clear_log()
+
+    def set_breaking(self, texts: list[str] | None) -> None:
+        """Show these breaking-news items on every page (None: the original ones)."""
+        with self._state_lock:
+            self._breaking = None if texts is None else list(texts)
+            self._cache.clear()
+
     # -- routing -------------------------------------------------------------------
 
     def respond(self, raw_path: str) -> Page:
         """The response to a GET of ``raw_path`` (path plus optional query)."""
+        with self._state_lock:
+            served = (self._articles, self._breaking)
+        tokens = (state.ARTICLES.set(served[0]), state.BREAKING.set(served[1]))
+        menu_token = state.EXTRA_MENU.set(js_pages.MENU_ITEM if self.js_pages else "")
+        try:
+            if self.faults or self.layout != "normal":  # opt-in (replica.faults)
+                return faults.respond(self, raw_path, self._respond)
+            return self._respond(raw_path)
+        finally:
+            state.EXTRA_MENU.reset(menu_token)
+            state.BREAKING.reset(tokens[1])
+            state.ARTICLES.reset(tokens[0])
+
+    def _respond(self, raw_path: str) -> Page:
         parts = urlsplit(raw_path)
         path = unquote(parts.path) or "/"
         query = parse_qs(parts.query)
+        if self.js_pages and (js_page := js_pages.render(path, query, self.base_url)):
+            return js_page
         if path in content.OLD_PATHS:
             return Page(301, b"", "text/html; charset=utf-8",
                         {"Location": self.base_url + content.OLD_PATHS[path]})
@@ -155,7 +244,10 @@ class ReplicaServer:
         if cached is None:
             cached = (render(path, page_number, self.base_url, self.offsite_origin)
                       or index_pages.render_not_found())
-            self._cache[key] = cached
+            with self._state_lock:  # not a page of a site that changed meanwhile
+                if state.ARTICLES.get() is self._articles and \
+                        state.BREAKING.get() is self._breaking:
+                    self._cache[key] = cached
         return cached
 
 
@@ -167,9 +259,20 @@ def render(path: str, page_number: int, origin: str, offsite_origin: str) -> Pag
     if path == "/":
         return index_pages.render_home(origin, offsite_origin)
     if path == "/robots.txt":
-        return Page(200, robots_txt().encode(), "text/plain; charset=utf-8")
-    if path in content.BY_PATH:
-        return render_article(content.BY_PATH[path], origin)
+        return Page(200, robots_txt(origin).encode(), "text/plain; charset=utf-8")
+    article = content.by_path().get(path)
+    if article is not None:
+        page = render_article(article, origin)
+        page.headers["Last-Modified"] = format_datetime(
+            article["modified"].astimezone(UTC), usegmt=True)
+        page.article_key = article["key"]  # type: ignore[attr-defined]
+        return page
+    if path == sitemaps.INDEX_PATH:
+        return sitemaps.render_index(content.articles(), origin)
+    if path == sitemaps.NEWS_PATH:
+        return sitemaps.render_news(content.articles(), origin)
+    if path.startswith("/sitemaps/all/"):
+        return sitemaps.render_monthly(path, content.articles(), origin)
     if path in content.SECTION_INDEXES:
         return index_pages.render_section(path, page_number, origin)
     if path in content.CATEGORY_INDEXES:
@@ -214,15 +317,31 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, with_body: bool) -> None:
+        if self.replica.faults and faults.answer_raw(self):  # resets, timeouts, ...
+            return
         try:
-            page = self.replica.respond(self.path)
+            page = (self.replica.js_pages and js_pages.interstitial(
+                self.path, self.headers.get("Cookie"))) or self.replica.respond(self.path)
         except Exception:  # a bug in rendering: answer 500 rather than hang up
             page = Page(500, b"internal error\n", "text/plain; charset=utf-8")
+        if getattr(page, "article_key", None) and self.replica.article_delay:
+            time.sleep(self.replica.article_delay)
+        etag = _etag(page) if page.status == 200 else None
+        if etag and _not_modified(self.headers, etag, page.headers.get("Last-Modified")):
+            page = Page(304, b"", page.content_type, {**page.headers, "ETag": etag})
         # Logged before answering, so a client that got its response finds it logged.
         self.replica.log(LoggedRequest(
             method=self.command, path=self.path, status=page.status,
             user_agent=self.headers.get("User-Agent"), headers=dict(self.headers.items()),
             time=time.time()))
+        if page.status == 304:
+            self.send_response(304)
+            for name, value in page.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        if etag:
+            page = Page(page.status, page.body, page.content_type, {**page.headers, "ETag": etag})
         body = page.body
         encoding = self.headers.get("Accept-Encoding", "")
         gzipped = bool(body) and "gzip" in encoding.lower()
@@ -239,6 +358,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             self.wfile.write(body)
+
+
+def _etag(page: Page) -> str:
+    """A weak ETag from the page's content (weak: gzip and identity share it)."""
+    digest = getattr(page, "_etag", None)
+    if digest is None:
+        digest = page._etag = hashlib.sha256(page.body).hexdigest()[:32]  # type: ignore[attr-defined]
+    return f'W/"{digest}"'
+
+
+def _not_modified(headers, etag: str, last_modified: str | None) -> bool:
+    """RFC 9110: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    if_none_match = headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = headers.get("If-Modified-Since")
+    if since and last_modified:
+        try:
+            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 def serve_forever(port: int = 8000, host: str = "127.0.0.1",

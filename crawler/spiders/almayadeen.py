@@ -4,6 +4,17 @@ Walk: home page -> the sections and regions named in its menus (SITE.md's list i
 menu cannot be read) -> each index's ?page=N chain -> every article those pages list
 -> every article an article links (Related News, Read more, Most Read, Read Next).
 
+Incremental (crawler.incremental): links to articles stored by an earlier run are
+listed (placements) but fetched only when due for a revisit; an index chain stops at
+the first page that shows no article unseen before (in the database or earlier in the
+chain). Index pages (not the home page, which carries the menu and the ticker) and
+revisited articles are requested conditionally; a 304 is not parsed: an index page
+replays its stored listing, an article counts as unchanged.
+
+JavaScript (crawler.rendering): an index whose Load More is JavaScript only, a
+JavaScript interstitial and an article with an empty body are fetched once more
+through the browser; without one, they are recorded as skipped.
+
 Parsing lives in crawler.sites.almayadeen (pure functions of a response); this module
 only decides which requests to make and turns the results into items.
 """
@@ -11,6 +22,7 @@ only decides which requests to make and turns the results into items.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -20,7 +32,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.items import BreakingItem, FetchErrorItem, ListingItem
+from crawler import rendering
+from crawler.badinput import describe_failure, metadata_problems, screen
+from crawler.db.monitoring import KnownArticle
+from crawler.resume import dangling_links
+from crawler.incremental import CrawlMemory, RevisitPolicy
+from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
+                           ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
 from crawler.sites.almayadeen.parser import parse_article
@@ -42,44 +60,98 @@ class AlmayadeenSpider(scrapy.Spider):
         self.articles_parsed: set[str] = set()
         # Articles each index chain (a section and its ?page=N pages) has shown so far.
         self.chain_seen: dict[str, set[str]] = {}
+        # What earlier runs stored (opened in start(), when the settings are known).
+        self.memory = CrawlMemory(None, RevisitPolicy(), datetime.now(UTC))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.memory = CrawlMemory.from_settings(self.settings)
         yield self._index_request(self.base_url, kind="home", name="Home", page=1)
+        # Links an interrupted crawl stored but never followed (crawler.resume).
+        for request in self._follow_articles(dangling_links(self.memory)):
+            yield request
+
+    def closed(self, reason: str) -> None:
+        self.memory.close()
 
     # -- index pages -------------------------------------------------------------
 
     def parse_index_page(self, response: Response, kind: str, name: str, page: int,
                          chain: str) -> Iterator[Any]:
-        index = parse_index(response)
-        if kind == "home":
-            yield from self._follow_menu(index.menu)
-            if index.breaking:
-                yield BreakingItem(texts=index.breaking)
-        seen = self.chain_seen.setdefault(chain, set())
-        unseen = [url for url in index.article_links if url not in seen]
+        observed = datetime.now(UTC)
         page_url = canonicalize_url(response.url)
-        for position, url in enumerate(index.article_links, start=1):
+        # Read before the IndexPageItem below replaces it.
+        before = self.memory.stored_listing(page_url)
+        if response.status == 304 and before is None:  # nothing to replay: ask in full
+            yield response.request.replace(headers={}, dont_filter=True,
+                                           meta={**response.meta, "handle_httpstatus_list": []})
+            return
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsmon/index_not_modified")
+            links, next_page, titles = list(before["article_urls"]), before["next_page_url"], {}
+        else:
+            index = parse_index(response)
+            browser, skipped = rendering.for_index(self.crawler, response, index)
+            if browser is not None:  # its further items load only by JavaScript
+                yield browser
+                return
+            if skipped is not None:
+                yield skipped
+            links, next_page, titles = index.article_links, index.next_page, index.link_titles
+            if kind == "home":
+                yield from self._follow_menu(index.menu)
+                if index.breaking:
+                    yield BreakingItem(texts=index.breaking)
+        yield IndexPageItem(page_url=page_url, page_kind=kind, page_name=name,
+                            page_number=page, observed_at=observed, article_urls=links,
+                            next_page_url=next_page, etag=_header(response, "ETag"),
+                            last_modified=_header(response, "Last-Modified"),
+                            not_modified=response.status == 304)
+        seen = self.chain_seen.setdefault(chain, set())
+        known = self.memory.known(links)
+        go_on = self._worth_next_page(links, seen, known, before, next_page)
+        for position, url in enumerate(links, start=1):
             yield ListingItem(article_url=url, page_url=page_url, page_kind=kind,
-                              page_name=name, page_number=page, position=position)
-            yield from self._article_request(url)
-        seen.update(index.article_links)
+                              page_name=name, page_number=page, position=position,
+                              observed_at=observed)
+            yield from self._article_request(url, known.get(url), titles.get(url))
+        seen.update(links)
         if kind == "home":
             return
         max_pages = self.settings.getint("NEWSMON_MAX_INDEX_PAGES")
-        if not index.next_page or not unseen:
+        if not go_on:
             return  # the end, or a page that repeats the last: endless pagination stops
         if page >= max_pages:
             self.logger.warning("Index %s: stopped at page %d (NEWSMON_MAX_INDEX_PAGES)",
                                 chain, page)
             return
-        yield self._index_request(index.next_page, kind=kind, name=name, page=page + 1,
+        yield self._index_request(next_page, kind=kind, name=name, page=page + 1,
                                   chain=chain)
 
-    def _follow_menu(self, menu: Menu) -> Iterator[scrapy.Request]:
+    def _worth_next_page(self, links: list[str], seen: set[str],
+                         known: dict[str, KnownArticle], before: dict[str, Any] | None,
+                         next_page: str | None) -> bool:
+        """Read the next page when this one shows an unseen link: one not shown earlier
+        in this chain (so a repeated or endless "next" stops), not stored before this
+        run, not failed for good, and not on this page last time either (so a link
+        that never becomes an article does not drag every crawl one page deeper).
+        A next page never read before is read anyway (in an earlier crawl that was
+        interrupted or capped, the chain did not get that far)."""
+        if not next_page:
+            return False
+        listed_before = set(before["article_urls"]) if before else set()
+        if any(url not in seen and url not in known and url not in listed_before
+               and not self.memory.is_gone(url) for url in links):
+            return True
+        return self.memory.enabled and before is not None and \
+            self.memory.stored_listing(canonicalize_url(next_page)) is None
+
+    def _follow_menu(self, menu: Menu) -> Iterator[MenuItem | scrapy.Request]:
         if menu.from_fallback:
             self.logger.warning("Navigation menu incomplete or missing on %s: completed "
                                 "from the known list of sections and regions", self.base_url)
         self.index_paths = menu.index_paths()
+        yield MenuItem(sections=[(category, name) for category, name, _ in menu.sections],
+                       regions=[name for name, _ in menu.regions])
         for _category, section, url in menu.sections:
             if same_origin(url, self.base_url):
                 yield self._index_request(url, kind="section", name=section, page=1)
@@ -90,33 +162,94 @@ class AlmayadeenSpider(scrapy.Spider):
     def _index_request(self, url: str, *, kind: str, name: str, page: int,
                        chain: str | None = None) -> scrapy.Request:
         url = canonicalize_url(url)
+        # The home page is always read in full: it carries the menu and the ticker.
+        headers = {} if kind == "home" else self.memory.conditional_headers(url)
         return scrapy.Request(
-            url, callback=self.parse_index_page, errback=self.on_error,
+            url, callback=self.parse_index_page, errback=self.on_error, headers=headers,
             cb_kwargs={"kind": kind, "name": name, "page": page, "chain": chain or url},
+            meta={"handle_httpstatus_list": [304]} if headers else {},
             priority=10)
 
     # -- articles ----------------------------------------------------------------
 
-    def _article_request(self, url: str) -> Iterator[scrapy.Request]:
+    def _article_request(self, url: str, known: KnownArticle | None = None,
+                         card_title: str | None = None) -> Iterator[scrapy.Request]:
         url = canonicalize_url(url)
         if url in self.articles_requested or not same_origin(url, self.base_url):
             return
         if classify_url(url, self.index_paths, self.base_url) != "article":
             return
+        if self.memory.is_gone(url):
+            self.crawler.stats.inc_value("newsmon/skipped_failed_recently")
+            return
+        known = known or self.memory.known([url]).get(url)
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {}
+        if known is not None:
+            if not self.memory.is_due(known, card_title):
+                self.crawler.stats.inc_value("newsmon/known_not_due")
+                return  # listed (a placement), not fetched
+            self.crawler.stats.inc_value("newsmon/revisits")
+            headers = self.memory.conditional_headers(known.url)
+            meta = {"newsmon_article_id": known.id, "handle_httpstatus_list": [304]}
         self.articles_requested.add(url)
-        yield scrapy.Request(url, callback=self.parse_article_page, errback=self.on_error)
+        yield scrapy.Request(url, callback=self.parse_article_page, errback=self.on_error,
+                             headers=headers, meta=meta)
+
+    def _follow_articles(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        known = self.memory.known([u for u in urls if u not in self.articles_requested])
+        for url in urls:
+            yield from self._article_request(url, known.get(url))
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
-        if not hasattr(response, "text"):
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsmon/article_not_modified")
+            yield NotModifiedItem(url=canonicalize_url(response.url),
+                                  article_id=response.meta["newsmon_article_id"])
+            return
+        checked = screen(response)  # crawler.badinput: not text, empty, binary, charset
+        if checked.problem:
             yield FetchErrorItem(url=response.url, status=response.status,
-                                 error="not an HTML page")
+                                 error=checked.problem)
+        if checked.response is None:
+            return
+        response = checked.response
+        if rendering.is_js_interstitial(response):
+            yield from rendering.retry_in_browser(self.crawler, response,
+                                                  "JavaScript interstitial")
             return
         item = parse_article(response)
-        if item is None:
+        if item is None and rendering.declares_article(response):
+            yield from rendering.retry_in_browser(self.crawler, response, "empty body")
+            return
+        if item is None:  # an article URL, but no title or body: malformed, cut short
             self.logger.info("Not an article, not stored: %s", response.url)
             self.crawler.stats.inc_value("newsmon/not_article")
+            yield FetchErrorItem(url=response.url, status=response.status,
+                                 error="not an article: no title or body could be read")
             return
-        if not same_origin(item.url, self.base_url):
+        item = self.complete_item(item, response, self.base_url)
+        if rendering.body_missing(item) and not rendering.render_tried(response):
+            yield from rendering.retry_in_browser(self.crawler, response, "empty body")
+            return
+        if item.url in self.articles_parsed:
+            self.crawler.stats.inc_value("newsmon/duplicate_article")
+        else:
+            self.articles_parsed.add(item.url)
+            problems = metadata_problems(response)  # the article is stored all the same
+            if problems:
+                yield FetchErrorItem(url=response.url, status=response.status,
+                                     error="bad metadata: " + "; ".join(problems))
+            yield item
+        # Related News and Read more links, then Most Read / Read Next and other cards.
+        yield from self._follow_articles([*item.related_urls,
+                                          *parse_index(response).article_links])
+
+    @staticmethod
+    def complete_item(item: ArticleItem, response: Response, base_url: str) -> ArticleItem:
+        """Add what the crawl knows to a parsed article: the URLs that led to it, the
+        raw page and its validators (a canonical URL off the site is not trusted)."""
+        if not same_origin(item.url, base_url):
             item.url = canonicalize_url(response.url)
         requested = [*response.meta.get("redirect_urls", []), response.url]
         item.fetched_url = response.url
@@ -124,21 +257,17 @@ class AlmayadeenSpider(scrapy.Spider):
         item.raw_html = response.body
         item.encoding = response.encoding
         item.http_status = response.status
-        if item.url in self.articles_parsed:
-            self.crawler.stats.inc_value("newsmon/duplicate_article")
-        else:
-            self.articles_parsed.add(item.url)
-            yield item
-        # Related News and Read more links, then Most Read / Read Next and other cards.
-        for url in item.related_urls:
-            yield from self._article_request(url)
-        for url in parse_index(response).article_links:
-            yield from self._article_request(url)
+        item.etag = _header(response, "ETag")
+        item.last_modified = _header(response, "Last-Modified")
+        return item
 
     # -- errors ------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> Iterator[FetchErrorItem]:
         request = failure.request
+        if failure.check(rendering.RenderingUnavailable):  # warned once by crawler.browser
+            yield rendering.skipped_item(request)
+            return
         if request.cb_kwargs.get("kind") == "home":
             self.crawler.stats.set_value("newsmon/start_failed", True)
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
@@ -151,13 +280,18 @@ class AlmayadeenSpider(scrapy.Spider):
             yield FetchErrorItem(url=response.url, status=response.status,
                                  error=f"HTTP {response.status}")
         elif failure.check(IgnoreRequest):  # e.g. a redirect to another origin
-            yield FetchErrorItem(url=request.url,
+            # (under the URL that was linked, the first of a redirect chain)
+            yield FetchErrorItem(url=request.meta.get("redirect_urls", [request.url])[0],
                                  error=f"not followed: {failure.getErrorMessage()}")
         elif failure.check(DNSLookupError):
             yield FetchErrorItem(url=request.url, error="DNS lookup failed")
         elif failure.check(TimeoutError, TCPTimedOutError):
             yield FetchErrorItem(url=request.url, error="timeout")
-        else:
-            yield FetchErrorItem(url=request.url,
-                                 error=f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        else:  # size limit, truncated body, reset, refused... (crawler.badinput)
+            yield FetchErrorItem(url=request.url, error=describe_failure(failure))
 
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return (value.decode("latin-1").strip() or None) if value else None

@@ -8,11 +8,14 @@ so that a redesign keeps working. SITE.md's list is the fallback.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
+from crawler.extract.document import html_selector
+from crawler.extract.dom import document_memo, dom_index
 from crawler.extract.text import element_text, normalize_space
 from crawler.sites.almayadeen.urls import canonicalize_url, path_key, same_origin
 
@@ -66,8 +69,11 @@ class Menu:
 
 
 def page_selector(response) -> Selector:
-    """The response's selector (cached by Scrapy), or one built from its text."""
-    selector = getattr(response, "selector", None)
+    """The page's HTML selector, one per response (``crawler.extract.document``); for
+    an XML response its own selector; for an object with only a text, one from it."""
+    selector = html_selector(response)      # (a Selector's truth value serialises it)
+    if selector is None:
+        selector = getattr(response, "selector", None)
     return selector if selector is not None else Selector(text=response.text)
 
 
@@ -129,17 +135,33 @@ def _own_link(li):
     return None
 
 
+_HAS_LINK = etree.XPath("boolean(.//a[@href])")       # compiled once
+
+
 def _sub_list(li):
     for el in li.iter("ul", "ol"):
-        if el is not li and el.xpath(".//a[@href]"):
+        if el is not li and _HAS_LINK(el):
             return el
     return None
 
 
+# Lists nested in a list item: only a list one of whose items holds one can score in
+# find_main_menu (found in C; the page's other lists are never looked at).
+_NESTED_LISTS = etree.XPath("descendant-or-self::li//ul | descendant-or-self::li//ol")
+
+
 def find_main_menu(root):
     """The list whose items carry the most sub-lists of links (at least two)."""
+    candidates = set()
+    for nested in _NESTED_LISTS(root):
+        for li in nested.iterancestors("li"):
+            parent = li.getparent()
+            if parent is not None and parent.tag in ("ul", "ol"):
+                candidates.add(parent)
     best, best_score = None, 1
-    for ul in root.iter("ul", "ol"):
+    for ul in root.iter("ul", "ol") if candidates else ():
+        if ul not in candidates:
+            continue
         score = sum(1 for li in ul if li.tag == "li" and _sub_list(li) is not None)
         if score > best_score:
             best, best_score = ul, score
@@ -209,8 +231,8 @@ def _sections_from_patterns(root, base_url: str) -> list[tuple[str, str, str]]:
 
 
 def _find_regions_element(root, main_menu):
-    for el in root.xpath("//*[contains(translate(@class, 'REGION', 'region'), 'region')"
-                         " or contains(translate(@id, 'REGION', 'region'), 'region')]"):
+    # //*[contains(translate(@class, 'REGION', 'region'), 'region') or (the same of @id)]
+    for el in dom_index(root).attr_contains(("region",)):
         if len(el.xpath(".//a[@href]")) >= 2 and (
                 main_menu is None or el not in main_menu.iterancestors()):
             return el
@@ -236,20 +258,65 @@ def _dedupe(entries: list) -> list:
     return out
 
 
+# The menus are the same on every page of a site: what is read from a menu element
+# is memoised by the element's markup (and what its links are joined to), in a small
+# table emptied when full.
+_MEMO_SIZE = 64
+_MENU_MEMO: dict[tuple, list] = {}
+
+
+def _join_key(el, base_url: str) -> str:
+    """What joining the element's hrefs depends on: the base URL's origin when every
+    href is absolute or root-relative, else the whole base URL."""
+    for a in el.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href.startswith(("/", "http://", "https://")):
+            return base_url
+    scheme, empty, netloc, *_rest = base_url.split("/", 3) + ["", ""]
+    return f"{scheme}//{netloc}" if scheme.endswith(":") and not empty else base_url
+
+
+def _memoised(read, el, base_url: str) -> list:
+    """``read(el, base_url)``, memoised by the element's markup and ``_join_key``."""
+    key = (read.__name__, etree.tostring(el, with_tail=False), _join_key(el, base_url))
+    found = _MENU_MEMO.get(key)
+    if found is None:
+        found = read(el, base_url)
+        if len(_MENU_MEMO) >= _MEMO_SIZE:
+            _MENU_MEMO.clear()
+        _MENU_MEMO[key] = found
+    return list(found)
+
+
 def read_menu(selector: Selector, base_url: str) -> tuple[Menu, list]:
     """The menu and the elements it was read from (to leave them out of link lists)."""
     root = selector.root
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return fallback_menu(base_url), []
+    # per document: the article parser and the listing parser both read it
+    memo = document_memo(root)
+    key = ("menu", base_url)
+    if key not in memo:
+        memo[key] = _read_menu(root, base_url)
+    menu, elements = memo[key]
+    return replace(menu, sections=list(menu.sections), regions=list(menu.regions)), \
+        list(elements)
+
+
+def _read_menu(root, base_url: str) -> tuple[Menu, list]:
     main_menu = find_main_menu(root)
-    sections = _sections_from_list(main_menu, base_url) if main_menu is not None else []
+    sections = _memoised(_sections_from_list, main_menu, base_url) \
+        if main_menu is not None else []
     if not sections:
         sections = _sections_from_patterns(root, base_url)
     regions_el = _find_regions_element(root, main_menu)
-    regions = _dedupe(_links(regions_el, base_url)) if regions_el is not None else []
-    fallback = fallback_menu(base_url)
-    menu = Menu(sections or fallback.sections, regions or fallback.regions,
-                from_fallback=not sections or not regions)
+    regions = _dedupe(_memoised(_links, regions_el, base_url)) if regions_el is not None else []
+    if sections and regions:
+        menu = Menu(sections, regions)
+    else:
+        fallback = fallback_menu(base_url)
+        menu = Menu(sections or fallback.sections, regions or fallback.regions,
+                    from_fallback=True)
     return menu, [el for el in (main_menu, regions_el) if el is not None]
 
 
@@ -268,14 +335,15 @@ _BREAKING_LABEL_RE = re.compile(r"^(?:breaking(?: news)?|urgent|عاجل)\s*:?$"
 
 
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_TICKER_WORDS = ("breaking", "ticker", "urgent")
 _TICKER_XPATH = "//*[{}]".format(" or ".join(
     f"contains({_LOWER.format(attr)}, '{word}')"
-    for attr in ("@class", "@id") for word in ("breaking", "ticker", "urgent")))
+    for attr in ("@class", "@id") for word in _TICKER_WORDS))
 
 
 def find_breaking(root):
     """The ticker element: class/id naming it, else the list after a "BREAKING" label."""
-    candidates = root.xpath(_TICKER_XPATH)
+    candidates = dom_index(root).attr_contains(_TICKER_WORDS)     # as _TICKER_XPATH
     for el in candidates:            # a list of items first, then any labelled box
         if el.xpath(".//li"):
             return el

@@ -20,6 +20,7 @@ from parsel import Selector
 
 from crawler.extract import jsonld, tawsiyat
 from crawler.extract.dates import parse_date
+from crawler.extract.document import html_selector
 from crawler.extract.meta import MetaTags, language_code, read_meta
 from crawler.extract.text import (
     body_from_plain_text, densest_block, extract_body, html_fragment_root, normalize_space)
@@ -243,8 +244,7 @@ def _body(page: _Page) -> Candidates:
     return [
         ("tawsiyat", lambda: _body_from_html(page, tawsiyat.string(page.taw, "html"))),
         ("jsonld", lambda: _jsonld_body(page)),
-        ("visible", lambda: extract_body(page.visible.body_container(), page.url).text
-            if page.visible.body_container() is not None else None),
+        ("visible", lambda: page.visible.body().text if page.visible.body() else None),
         ("generic", lambda: _generic_body(page)),
     ]
 
@@ -314,11 +314,18 @@ def _related(page: _Page, item: ArticleItem) -> Candidates:
 
 # -- the page ------------------------------------------------------------------------------
 
+def _shared_selector(response, text: str) -> Selector:
+    """The page's tree, shared with the listing parser (``crawler.extract.document``),
+    else (an object with only a text, or an XML response) one of our own."""
+    selector = html_selector(response)      # (a Selector's truth value serialises it)
+    return selector if selector is not None else Selector(text=text, base_url=response.url)
+
+
 def _load(response) -> _Page | None:
     text = response.text          # Scrapy decodes the charset from headers / <meta>
-    if not text or not text.strip():
+    if not text or text.isspace():          # (not strip(): no copy of the page)
         return None
-    selector = Selector(text=text, base_url=response.url)
+    selector = _shared_selector(response, text)
     if selector.root is None or not isinstance(getattr(selector.root, "tag", None), str):
         return None
     menu, _elements = read_menu(selector, response.url)

@@ -8,7 +8,8 @@ never parsed by their punctuation.
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
@@ -48,6 +49,12 @@ def is_tracking_param(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+# Pure functions of strings, called for every link of every page (menus, cards and
+# Most Read repeat on every page of a site): memoised, in bounded caches.
+_URL_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=_URL_CACHE_SIZE)
 def canonicalize_url(url: str) -> str:
     """The one form under which a page is stored and deduplicated.
 
@@ -67,6 +74,7 @@ def canonicalize_url(url: str) -> str:
         return url.split("#", 1)[0]
 
 
+@lru_cache(maxsize=_URL_CACHE_SIZE)
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port filled in."""
     try:
@@ -83,6 +91,7 @@ def same_origin(url: str, base_url: str) -> bool:
     return bool(first[0] and first[1]) and first == second
 
 
+@lru_cache(maxsize=256)
 def _is_local_host(host: str) -> bool:
     """Hosts a local replica of the site is served from."""
     if not host or host == "localhost" or host.endswith((".localhost", ".local", ".test")):
@@ -96,6 +105,7 @@ def _is_local_host(host: str) -> bool:
     return address.is_loopback or address.is_private
 
 
+@lru_cache(maxsize=_URL_CACHE_SIZE)
 def path_key(url_or_path: str) -> str:
     """The decoded, lower-cased path without trailing slash: "/news/politics"."""
     try:
@@ -106,6 +116,18 @@ def path_key(url_or_path: str) -> str:
     return "/" + "/".join(segment for segment in path.split("/") if segment)
 
 
+@lru_cache(maxsize=64)
+def _known_paths(index_paths: frozenset[str]) -> frozenset[str]:
+    return frozenset(path_key(p) for p in index_paths)
+
+
+def _index_path_keys(index_paths: frozenset[str] | set[str]) -> frozenset[str] | set[str]:
+    """The index paths as path keys (memoised per frozenset: a page's menu gives one)."""
+    if isinstance(index_paths, frozenset):
+        return _known_paths(index_paths)
+    return {path_key(p) for p in index_paths}
+
+
 def classify_url(url: str, index_paths: frozenset[str] | set[str] = frozenset(),
                  base_url: str | None = None) -> str:
     """"article", "index" or "other" for a link on (or to) the site.
@@ -114,6 +136,12 @@ def classify_url(url: str, index_paths: frozenset[str] | set[str] = frozenset(),
     the article patterns, so "/videos/newsfeed" is an index and "/videos/some-story" an
     article. A host other than the site's (or the base URL's, or a local replica's) is
     "other"."""
+    if isinstance(index_paths, frozenset):
+        return _classify_cached(url, index_paths, base_url)
+    return _classify(url, index_paths, base_url)
+
+
+def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | None) -> str:
     try:
         parts = urlsplit((url or "").strip())
     except ValueError:
@@ -129,8 +157,7 @@ def classify_url(url: str, index_paths: frozenset[str] | set[str] = frozenset(),
         return "index"
     if path.endswith(_FILE_SUFFIXES):
         return "other"
-    known = KNOWN_INDEX_PATHS | {path_key(p) for p in index_paths}
-    if path in known:
+    if path in KNOWN_INDEX_PATHS or path in _index_path_keys(index_paths):
         return "index"
     segments = path.strip("/").split("/")
     first = segments[0]
@@ -144,3 +171,21 @@ def classify_url(url: str, index_paths: frozenset[str] | set[str] = frozenset(),
         if len(segments) in _ARTICLE_SEGMENTS[first]:
             return "article"
     return "other"
+
+
+_classify_cached = lru_cache(maxsize=_URL_CACHE_SIZE)(_classify)
+
+
+@lru_cache(maxsize=_URL_CACHE_SIZE)
+def _join(base_url: str, href: str) -> str:
+    return urljoin(base_url, href)
+
+
+def join_url(base_url: str, href: str) -> str:
+    """urljoin, memoised; a root-relative href ("/news/...") is joined to the base
+    URL's origin, on which alone its result depends, so pages share cache entries."""
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, empty, netloc, *_rest = base_url.split("/", 3) + ["", ""]
+        if scheme.endswith(":") and not empty and netloc:
+            base_url = f"{scheme}//{netloc}/"
+    return _join(base_url, href)

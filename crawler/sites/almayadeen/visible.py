@@ -16,8 +16,10 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from crawler.extract.dates import is_date_text, parse_iso, parse_visible_date
+from crawler.extract.dom import descendants_of, dom_index
 from crawler.extract.text import (
-    densest_block, element_text, extract_body, is_page_wrapper, normalize_space, widget_kind)
+    Body, densest_block, element_text, extract_body, is_page_wrapper, normalize_space,
+    widget_kind)
 from crawler.extract.tawsiyat import split_authors
 from crawler.sites.almayadeen.urls import path_key
 
@@ -87,14 +89,17 @@ class VisibleArticle:
         self.base_url = base_url
         self.root = selector.root
         self.area = find_article_area(self.root)
+        self.index = dom_index(self.root)       # class lookups without tree walks
         self._body_el = None
         self._body_el_known = False
         self._header_texts: list | None = None
+        self._body: tuple | None = None          # (body container, its Body)
 
     # -- helpers -------------------------------------------------------------------------
-    def _first_text(self, css: str) -> str | None:
-        for el in self.sel.css(css):
-            text = element_text(el.root)
+    def _first_text(self, token: str, tag: str | None = None) -> str | None:
+        """The first non-empty text of an element of class ``token`` (CSS tag.token)."""
+        for el in self.index.with_class(token, tag):
+            text = element_text(el)
             if text:
                 return text
         return None
@@ -126,8 +131,8 @@ class VisibleArticle:
     def body_element(self):
         """The body container: the reference's .p-content, else the densest block."""
         if not self._body_el_known:
-            found = self.sel.css(".p-content")
-            self._body_el = found[0].root if found else (
+            found = self.index.with_class("p-content")
+            self._body_el = found[0] if found else (
                 densest_block(self.area) if self.area is not None else None)
             if self._body_el is None:
                 self._body_el = densest_block(self.root)
@@ -156,36 +161,38 @@ class VisibleArticle:
 
     # -- the reference markup ("visible") -------------------------------------------------
     def title(self) -> str | None:
-        return strip_title_suffix(self._first_text("h1.article-title"))
+        return strip_title_suffix(self._first_text("article-title", "h1"))
 
     def summary(self) -> str | None:
-        return self._first_text(".article-summary")
+        return self._first_text("article-summary")
 
     def authors(self) -> list[str]:
-        text = self._first_text(".meta-author")
+        text = self._first_text("meta-author")
         match = _BY_RE.match(text or "")
         return split_authors(match.group(1) if match else text)
 
     def source(self) -> str | None:
-        text = self._first_text(".meta-source")
+        text = self._first_text("meta-source")
         match = _SOURCE_RE.match(text or "")
         return normalize_space(match.group(1) if match else text) or None
 
     def published(self) -> datetime | None:
-        for el in self.sel.css(".meta-date"):
-            value = parse_iso(el.attrib.get("datetime") or el.css("time::attr(datetime)").get())
-            value = value or parse_visible_date(element_text(el.root))
+        for el in self.index.with_class("meta-date"):
+            stamp = next((t.get("datetime") for t in el.iter("time")
+                          if t.get("datetime") is not None), None)
+            value = parse_iso(el.get("datetime") or stamp)
+            value = value or parse_visible_date(element_text(el))
             if value:
                 return value
         return None
 
     def read_time(self) -> int | None:
-        match = _READ_TIME_RE.search(self._first_text(".read-time") or "")
+        match = _READ_TIME_RE.search(self._first_text("read-time") or "")
         return int(match.group(1)) if match and int(match.group(1)) > 0 else None
 
     def image(self) -> tuple[str | None, str | None]:
-        for figure in self.sel.css("figure.article-image"):
-            return self._figure_image(figure.root)
+        for figure in self.index.with_class("article-image", "figure"):
+            return self._figure_image(figure)
         return None, None
 
     def _figure_image(self, figure) -> tuple[str | None, str | None]:
@@ -206,23 +213,33 @@ class VisibleArticle:
         return url, caption
 
     def body_container(self):
-        found = self.sel.css(".p-content")
-        return found[0].root if found else None
+        found = self.index.with_class("p-content")
+        return found[0] if found else None
+
+    def body(self) -> Body | None:
+        """extract_body of the body container (once: related_links reuses it)."""
+        if self._body is None:
+            container = self.body_container()
+            self._body = (container, extract_body(container, self.base_url)) \
+                if container is not None else (None, None)
+        return self._body[1]
 
     def tags(self) -> list[str]:
-        return [t for t in (element_text(a.root) for a in self.sel.css("ul.tags a")) if t]
+        links = descendants_of(self.index.with_class("tags", "ul"), "a")     # ul.tags a
+        return [t for t in (element_text(a) for a in links) if t]
 
     def breadcrumb(self) -> list[tuple[str, str]]:
         """(text, decoded path) of the breadcrumb's links, "Home" left out."""
         crumbs = []
-        for a in self.sel.css("nav.breadcrumb a, .breadcrumb a, [class*=breadcrumb] a"):
-            text, path = element_text(a.root), path_key(self.absolute(a.attrib.get("href")) or "")
+        # nav.breadcrumb a, .breadcrumb a, [class*=breadcrumb] a: the last covers the others
+        for a in descendants_of(self.index.class_contains("breadcrumb"), "a"):
+            text, path = element_text(a), path_key(self.absolute(a.get("href")) or "")
             if text and path != "/" and (text, path) not in crumbs:
                 crumbs.append((text, path))
         return crumbs
 
     def has_related_box(self) -> bool:
-        return bool(self.sel.css(".related-news"))
+        return bool(self.index.with_class("related-news"))
 
     # -- generic patterns ("generic") -----------------------------------------------------
     def any_h1(self) -> str | None:
@@ -324,5 +341,8 @@ class VisibleArticle:
 
     def related_links(self) -> list[str]:
         """Links of Related News boxes and "Read more:" lines in the article area."""
-        return extract_body(self.area, self.base_url).related_links if self.area is not None \
-            else []
+        if self.area is None:
+            return []
+        self.body()      # the article area holds the body: its walk is not done twice
+        known = {self._body[0]: self._body[1]} if self._body[0] is not None else None
+        return extract_body(self.area, self.base_url, known).related_links

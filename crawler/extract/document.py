@@ -1,0 +1,34 @@
+"""One parsed tree per response, shared by every reader of the page.
+
+Scrapy's ``response.selector`` parses with lxml.html, whose elements get their Python
+class from a Python callback: every element a reader touches costs about three times
+what a plain lxml element costs, and the readers touch hundreds per page (measured:
+walking every element of a 75 KB page, 0.16 ms against 0.05 ms). The readers use no
+lxml.html element method, so ``html_selector`` gives them a parsel Selector over a
+tree parsed by the same libxml2 HTML parser with the same options (parsel's own
+``create_root_node``) but with plain elements, built once per response: the article
+parser and the listing parser of the spider read the same tree.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from lxml import etree
+from parsel import Selector
+from parsel.selector import create_root_node
+from scrapy.http import TextResponse, XmlResponse
+
+_SELECTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def html_selector(response) -> Selector | None:
+    """The page's HTML selector, memoised per response; None for an object that is not
+    a Scrapy text response, or is an XML one (read as XML by ``response.selector``)."""
+    if not isinstance(response, TextResponse) or isinstance(response, XmlResponse):
+        return None
+    selector = _SELECTORS.get(response)
+    if selector is None:
+        root = create_root_node(response.text, etree.HTMLParser, base_url=response.url)
+        selector = _SELECTORS[response] = Selector(root=root, type="html")
+    return selector

@@ -1,0 +1,274 @@
+"""The layout-change alarm: how well did this run fill each field, against the runs
+before it?
+
+- ``QualityPipeline`` (before validation) counts, in the crawl's stats, the article
+  pages parsed, and per field of ``ARTICLE_FIELDS`` how many had it filled and how many
+  took it from the generic layer (``ArticleItem.field_sources``). Article pages that
+  could not be read as articles (no title or body: the spider's ``newsmon/not_article``)
+  count as fetched but not recognised: the pseudo-field ``article``.
+- At the end of the run, ``judge_run`` (called by the StorePipeline) stores the counts
+  as ``run_field_stats`` rows and compares each field with its trailing baseline: the
+  pooled counts of the site's last ``NEWSMON_LAYOUT_BASELINE_RUNS`` (10) runs that
+  ended ``ok``. A field alarms when its fill rate fell by more than
+  ``NEWSMON_LAYOUT_MAX_DROP`` (0.2: e.g. body missing on 20% more of the new articles)
+  or its share taken from the generic layer rose by more than
+  ``NEWSMON_LAYOUT_MAX_GENERIC_RISE`` (0.2: e.g. dates read from the page's text
+  because the metadata and the known markup are gone). It needs at least
+  ``NEWSMON_LAYOUT_MIN_PAGES`` (5) article pages in the run and
+  ``NEWSMON_LAYOUT_MIN_BASELINE`` (20) in the baseline; less says nothing.
+- A run with too few article pages to judge (all answered 304, say) keeps the verdict
+  of the site's last judged run: a degraded site stays degraded until enough pages
+  say otherwise.
+- A run with an alarm is ``degraded``: `newsmon crawl` exits 5 and names the fields;
+  ``newsmon status`` (``explain_health``) names them and since when (the first run of
+  the unbroken series of runs alarming on that field). Degraded runs never join the
+  baseline, so the alarm stays until the parser copes with the new layout again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
+
+from crawler.db.models import CrawlRun, RunFieldStat
+from crawler.items import ARTICLE_FIELDS, ArticleItem
+from crawler.locking import site_key
+
+logger = logging.getLogger(__name__)
+
+FIELDS = tuple(f for f in ARTICLE_FIELDS if f != "url")
+RECOGNISED = "article"  # pseudo-field: article pages read as articles
+EXIT_DEGRADED = 5  # `newsmon crawl`: the run finished, degraded (crawler.cli)
+STAT = "newsmon/quality"
+
+DEFAULTS = {"NEWSMON_LAYOUT_BASELINE_RUNS": 10, "NEWSMON_LAYOUT_MAX_DROP": 0.2,
+            "NEWSMON_LAYOUT_MAX_GENERIC_RISE": 0.2, "NEWSMON_LAYOUT_MIN_PAGES": 5,
+            "NEWSMON_LAYOUT_MIN_BASELINE": 20}
+
+_stats = RunFieldStat.__table__
+_runs = CrawlRun.__table__
+
+
+def is_filled(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value not in (None, [], ())
+
+
+class QualityPipeline:
+    """Counts field fill rates and generic-layer fallbacks into the crawl's stats."""
+
+    def __init__(self, stats: Any):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> QualityPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            self.stats.inc_value(f"{STAT}/articles")
+            for name in FIELDS:
+                if is_filled(getattr(item, name)):
+                    self.stats.inc_value(f"{STAT}/filled/{name}")
+                if item.field_sources.get(name) == "generic":
+                    self.stats.inc_value(f"{STAT}/generic/{name}")
+        return item
+
+
+@dataclass
+class FieldCount:
+    pages: int = 0
+    filled: int = 0
+    generic: int = 0
+
+    def add(self, other: FieldCount) -> None:
+        self.pages += other.pages
+        self.filled += other.filled
+        self.generic += other.generic
+
+    @property
+    def fill_rate(self) -> float:
+        return self.filled / self.pages if self.pages else 0.0
+
+    @property
+    def generic_rate(self) -> float:
+        return self.generic / self.pages if self.pages else 0.0
+
+
+def counts_from_stats(stats: Any) -> dict[str, FieldCount]:
+    """This run's counts per field (``article`` included) from the crawl's stats."""
+    articles = stats.get_value(f"{STAT}/articles", 0)
+    unread = stats.get_value("newsmon/not_article", 0)
+    counts = {RECOGNISED: FieldCount(articles + unread, articles, 0)}
+    for name in FIELDS:
+        counts[name] = FieldCount(articles, stats.get_value(f"{STAT}/filled/{name}", 0),
+                                  stats.get_value(f"{STAT}/generic/{name}", 0))
+    return counts
+
+
+@dataclass
+class Thresholds:
+    baseline_runs: int = 10
+    max_drop: float = 0.2
+    max_generic_rise: float = 0.2
+    min_pages: int = 5
+    min_baseline: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        get = (lambda name: settings.get(name, DEFAULTS[name])) if settings is not None \
+            else DEFAULTS.__getitem__
+        return cls(int(get("NEWSMON_LAYOUT_BASELINE_RUNS")),
+                   float(get("NEWSMON_LAYOUT_MAX_DROP")),
+                   float(get("NEWSMON_LAYOUT_MAX_GENERIC_RISE")),
+                   int(get("NEWSMON_LAYOUT_MIN_PAGES")),
+                   int(get("NEWSMON_LAYOUT_MIN_BASELINE")))
+
+
+def evaluate(current: dict[str, FieldCount], baseline: dict[str, FieldCount],
+             thresholds: Thresholds) -> dict[str, str]:
+    """Alarms by field: ``{field: reason}`` (empty: the run looks like its baseline)."""
+    alarms: dict[str, str] = {}
+    for name, now in current.items():
+        before = baseline.get(name)
+        if before is None or now.pages < thresholds.min_pages \
+                or before.pages < thresholds.min_baseline:
+            continue
+        what = "article pages read as articles" if name == RECOGNISED else "articles"
+        reasons = []
+        if before.fill_rate - now.fill_rate > thresholds.max_drop:
+            reasons.append(f"filled on {now.fill_rate:.0%} of {now.pages} {what} "
+                           f"(baseline {before.fill_rate:.0%})")
+        if now.generic_rate - before.generic_rate > thresholds.max_generic_rise:
+            reasons.append(f"from the generic layer on {now.generic_rate:.0%} of "
+                           f"{now.pages} {what} (baseline {before.generic_rate:.0%})")
+        if reasons:
+            alarms[name] = "; ".join(reasons)
+    return alarms
+
+
+def load_baseline(engine: Engine, base_url: str, run_id: int, runs: int
+                  ) -> dict[str, FieldCount]:
+    """The pooled counts of the site's last ``runs`` runs that ended ``ok``."""
+    site = site_key(base_url)
+    with engine.connect() as conn:
+        candidates = conn.execute(
+            select(_runs.c.id, _runs.c.base_url)
+            .where(_runs.c.status == "ok", _runs.c.id != run_id,
+                   _runs.c.id.in_(select(_stats.c.run_id).distinct()))
+            .order_by(_runs.c.started_at.desc(), _runs.c.id.desc())
+            .limit(max(runs * 20, 200))).all()
+        ids = [r.id for r in candidates if site_key(r.base_url or "") == site][:runs]
+        rows = conn.execute(select(_stats).where(_stats.c.run_id.in_(ids))).mappings() \
+            if ids else []
+        pooled: dict[str, FieldCount] = {}
+        for row in rows:
+            pooled.setdefault(row["field"], FieldCount()).add(
+                FieldCount(row["pages"], row["filled"], row["generic"]))
+    return pooled
+
+
+def previous_alarms(engine: Engine, base_url: str, run_id: int) -> dict[str, str]:
+    """The alarms of the site's last judged run, if it was degraded."""
+    site = site_key(base_url)
+    with engine.connect() as conn:
+        candidates = conn.execute(
+            select(_runs.c.id, _runs.c.base_url, _runs.c.status)
+            .where(_runs.c.status.in_(("ok", "degraded")), _runs.c.id != run_id,
+                   _runs.c.id.in_(select(_stats.c.run_id).distinct()))
+            .order_by(_runs.c.started_at.desc(), _runs.c.id.desc()).limit(200)).all()
+        last = next((r for r in candidates if site_key(r.base_url or "") == site), None)
+        if last is None or last.status != "degraded":
+            return {}
+        return {name: alarm for name, alarm in conn.execute(
+            select(_stats.c.field, _stats.c.alarm).where(
+                _stats.c.run_id == last.id, _stats.c.alarm.is_not(None)))}
+
+
+def judge_run(store: Any, run_id: int, base_url: str, stats: Any, settings: Any = None
+              ) -> dict[str, str]:
+    """Store this run's field counts and return its alarms (``{field: reason}``)."""
+    thresholds = Thresholds.from_settings(settings)
+    current = counts_from_stats(stats)
+    if current[RECOGNISED].pages >= thresholds.min_pages:
+        alarms = evaluate(current, load_baseline(store.engine, base_url, run_id,
+                                                 thresholds.baseline_runs), thresholds)
+    else:  # too few pages to judge (say, all 304): the last verdict stands
+        alarms = previous_alarms(store.engine, base_url, run_id)
+        if not alarms and current[RECOGNISED].pages == 0:
+            return {}
+    rows = [{"run_id": run_id, "field": name, "pages": c.pages, "filled": c.filled,
+             "generic": c.generic, "alarm": alarms.get(name)} for name, c in current.items()]
+    with store.engine.begin() as conn:
+        conn.execute(delete(_stats).where(_stats.c.run_id == run_id))
+        conn.execute(insert(_stats), rows)
+    if alarms:
+        text = describe(alarms)
+        stats.set_value("newsmon/layout_alarms", text)
+        logger.error("Layout change? run %d parsed %d article pages unlike the runs before: "
+                     "%s", run_id, current[RECOGNISED].pages, text)
+    return alarms
+
+
+def describe(alarms: dict[str, str]) -> str:
+    return "; ".join(f"{name} {reason}" for name, reason in alarms.items())
+
+
+# --- newsmon status ------------------------------------------------------------------
+
+def alarm_history(engine: Engine, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """For the latest finished run, if degraded: one text per alarming field, naming it
+    and since when (the oldest run of the unbroken series of this site's runs that
+    alarmed on it; runs without field counts, e.g. failed ones, are passed over)."""
+    ordered = sorted(runs, key=lambda r: (r["started_at"], r["id"]), reverse=True)
+    finished = [r for r in ordered if r["status"] in ("ok", "degraded", "failed",
+                                                       "interrupted")]
+    if not finished or finished[0]["status"] != "degraded":
+        return []
+    latest = finished[0]
+    site = site_key(latest["base_url"] or "")
+    series = [r for r in finished if site_key(r["base_url"] or "") == site]
+    ids = [r["id"] for r in series]
+    with engine.connect() as conn:
+        rows = conn.execute(select(_stats.c.run_id, _stats.c.field, _stats.c.alarm)
+                            .where(_stats.c.run_id.in_(ids))).all()
+    alarms: dict[int, dict[str, str | None]] = {}
+    for run_id, name, alarm in rows:
+        alarms.setdefault(run_id, {})[name] = alarm
+    out = []
+    for name, reason in (alarms.get(latest["id"]) or {}).items():
+        if not reason:
+            continue
+        since = latest
+        for run in series:
+            if run["id"] not in alarms:
+                continue  # no field counts (failed, interrupted): says nothing
+            if not alarms[run["id"]].get(name):
+                break
+            since = run
+        out.append(f"{name} {reason}, since {since['started_at']:%Y-%m-%d %H:%M} UTC "
+                   f"(run {since['id']})")
+    return out
+
+
+def explain_health(health: Any, engine: Engine, runs: Sequence[dict[str, Any]]) -> None:
+    """Add the fields and since when to ``health``'s "was degraded" problem."""
+    try:
+        history = alarm_history(engine, runs)
+    except Exception:  # noqa: BLE001 - a schema without the table: say what we know
+        logger.debug("layout alarm history unavailable", exc_info=True)
+        return
+    if not history:
+        return
+    detail = "layout change? " + "; ".join(history)
+    for i, problem in enumerate(health.problems):
+        if "was degraded" in problem:
+            health.problems[i] = f"{problem}: {detail}"
+            return
+    health.problems.append(detail)
