@@ -37,7 +37,7 @@ def throughput_chart(sweep: list[dict], path: Path, title: str) -> Path:
     ax.set_ylim(bottom=0)
     ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="center right")
     fig.text(0.99, 0.01, "labels: newsmon / baseline", ha="right", fontsize=7, color="#666666")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,11 @@
   not retried in this run (a fetch error, "HTTP 429"). Retries count against
   ``RETRY_TIMES``; giving up is Scrapy's "Gave up retrying" error line and a fetch
   error.
+- ``RobotsTxtMiddleware``: Scrapy's, with the requests that arrive while robots.txt is
+  being fetched made to wait for it too. Scrapy 2.19 hands the parsed robots.txt to the
+  first of them only (it awaits one shared Deferred from several coroutines, and
+  ``Deferred.asFuture`` consumes the result): the others got None, "no robots.txt",
+  and were fetched whatever it said.
 - ``RedirectGuardMiddleware``: a redirect back to a URL of its own chain (A -> B -> A,
   or A -> A) is a loop, and a redirect to another origin (another port of the host,
   169.254.169.254, a private address) is not followed either: both are refused with a
@@ -26,9 +31,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import (
+    RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware)
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.sites.almayadeen.urls import canonicalize_url, same_origin
 
@@ -102,6 +112,23 @@ class RetryAfterMiddleware:
             return
         if slot is not None and hasattr(slot, "lastseen"):
             slot.lastseen = max(slot.lastseen, time.time() + wait - slot.delay)
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, every request waiting for robots.txt (above)."""
+
+    async def robot_parser(self, request: Request) -> Any:
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(parser, Deferred):
+            return await super().robot_parser(request)
+        waiter: Deferred = Deferred()
+
+        def relay(result: Any) -> Any:
+            waiter.callback(result)
+            return result  # the next waiter gets it too
+
+        parser.addBoth(relay)
+        return await maybe_deferred_to_future(waiter)
 
 
 class RedirectGuardMiddleware:

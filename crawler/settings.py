@@ -32,6 +32,9 @@ DOWNLOADER_MIDDLEWARES = {
     # 550); a redirect loop or a redirect off the origin refused with a fetch error
     # (before RedirectMiddleware, 600).
     "crawler.fetch_guards.RetryAfterMiddleware": 560,
+    # Scrapy's robots.txt filter, fixed for requests that wait for robots.txt together.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.fetch_guards.RobotsTxtMiddleware": 100,
     "crawler.fetch_guards.RedirectGuardMiddleware": 610,
     "crawler.browser.RenderingMiddleware": 960,  # browser requests that cannot render
 }

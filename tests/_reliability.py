@@ -83,6 +83,15 @@ def scalar(db_url: str, sql: str, **params: Any) -> Any:
         engine.dispose()
 
 
+def execute(db_url: str, sql: str, **params: Any) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
 def rows(db_url: str, sql: str, **params: Any) -> list[dict]:
     engine = make_engine(db_url)
     try:

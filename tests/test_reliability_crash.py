@@ -34,9 +34,9 @@ pytestmark = pytest.mark.e2e
 
 TRIALS = 20
 ROUND = 5  # trials per database
-# Seconds per article page: fetching the 30 articles two at a time takes 3.75 s on its
-# own, so a kill in the first 3.8 s after the process starts always lands mid-crawl.
-DELAY = 0.25
+# Seconds per article page: a crawl (even a revisit) then lasts over 4.5 s, so a kill
+# in the first 3.5 s after the process starts lands mid-crawl.
+DELAY = 0.4
 SEED = 20261128
 
 
@@ -99,7 +99,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_leaves_no_partial_row(tmp_p
                           "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "--set",
                           "LOG_LEVEL=WARNING")
             try:
-                crawl.wait(timeout=rng.uniform(0.5, 3.8))
+                crawl.wait(timeout=rng.uniform(0.5, 3.5))
             except subprocess.TimeoutExpired:
                 crawl.send_signal(signal.SIGKILL)
                 killed += 1

@@ -103,6 +103,19 @@ def dom_index(root) -> DomIndex:
     return index
 
 
+def scripts(root) -> list[tuple[str | None, str | None, str]]:
+    """(type, id, text) of every <script> with content, in document order (memoised):
+    the metadata readers (tawsiyat, JSON-LD) look for theirs among them. The HTML
+    parser keeps a script's content in one text node, so ``text`` is what XPath's
+    ``script/text()`` gives."""
+    memo = document_memo(root)
+    found = memo.get("scripts")
+    if found is None:
+        found = memo["scripts"] = [(el.get("type"), el.get("id"), el.text)
+                                   for el in root.iter("script") if el.text is not None]
+    return found
+
+
 def descendants_of(elements: Iterable, tag: str) -> list:
     """``tag`` descendants of the elements (CSS ``X tag``), deduplicated, in order."""
     return list(dict.fromkeys(d for el in elements for d in el.iterdescendants(tag)))

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lxml import etree
 from parsel import Selector
 
+from crawler.extract.dom import scripts
 from crawler.extract.text import is_element, normalize_space
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,16 @@ def load_json_lenient(raw: str) -> Any:
 
 _LD_XPATH = ('//script[translate(@type, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", '
              '"abcdefghijklmnopqrstuvwxyz")="application/ld+json"]/text()')
-_LD_SCRIPTS = etree.XPath(_LD_XPATH, smart_strings=False)     # compiled once
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def iter_jsonld(selector: Selector) -> Iterator[dict]:
     """Every JSON-LD object of the page: lists and @graph flattened, in page order."""
-    raws = _LD_SCRIPTS(selector.root) if is_element(selector.root) \
-        else selector.xpath(_LD_XPATH).getall()
+    if is_element(selector.root):   # _LD_XPATH over the page's scripts, read once
+        raws = [text for kind, _ident, text in scripts(selector.root)
+                if (kind or "").translate(_ASCII_LOWER) == "application/ld+json"]
+    else:
+        raws = selector.xpath(_LD_XPATH).getall()
     for index, raw in enumerate(raws):
         try:
             data = load_json_lenient(raw)

@@ -12,23 +12,27 @@ import logging
 import math
 import re
 
-from lxml import etree
 from parsel import Selector
 
 from crawler.extract.jsonld import load_json_lenient
-from crawler.extract.text import first_string, is_element, normalize_space
+from crawler.extract.dom import scripts
+from crawler.extract.text import is_element, normalize_space
 
 logger = logging.getLogger(__name__)
 
 _XPATH = ('//script[@id="tawsiyat-metadata"]/text()'
           ' | //script[translate(@type, "TAWSIYT", "tawsiyt")="text/tawsiyat"]/text()')
-_COMPILED = etree.XPath(_XPATH, smart_strings=False)
+_TYPE_LOWER = str.maketrans("TAWSIYT", "tawsiyt")      # as the XPath's translate()
 
 
 def read_tawsiyat(selector: Selector) -> dict | None:
     """The metadata object, or None when absent or broken (broken: logged)."""
-    raw = first_string(_COMPILED(selector.root)) if is_element(selector.root) \
-        else selector.xpath(_XPATH).get()
+    if is_element(selector.root):   # _XPATH over the page's scripts, read once
+        raw = next((text for kind, ident, text in scripts(selector.root)
+                    if ident == "tawsiyat-metadata"
+                    or (kind or "").translate(_TYPE_LOWER) == "text/tawsiyat"), None)
+    else:
+        raw = selector.xpath(_XPATH).get()
     if raw is None or not raw.strip():
         return None
     try:

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 from crawler import rendering
 from crawler.badinput import describe_failure, metadata_problems, screen
 from crawler.db.monitoring import KnownArticle
-from crawler.resume import dangling_links
+from crawler.resume import unfollowed_links
 from crawler.incremental import CrawlMemory, RevisitPolicy
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
@@ -66,8 +66,8 @@ class AlmayadeenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory.from_settings(self.settings)
         yield self._index_request(self.base_url, kind="home", name="Home", page=1)
-        # Links an interrupted crawl stored but never followed (crawler.resume).
-        for request in self._follow_articles(dangling_links(self.memory)):
+        # Links an interrupted crawl saw but never followed (crawler.resume).
+        for request in self._follow_articles(unfollowed_links(self.memory)):
             yield request
 
     def closed(self, reason: str) -> None:
