@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 from sqlalchemy.engine import make_url
 
@@ -40,7 +41,7 @@ def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Sto
 
 
 def crawl(args: argparse.Namespace) -> int:
-    from crawler.runner import parse_set_options, run_crawl
+    from crawler.runner import parse_set_options
 
     base_url = ops_commands.crawl_base_url(args.base_url)  # --base-url, env, config file
     try:
@@ -49,13 +50,21 @@ def crawl(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     url, store = open_database(args.db)
+    return run_locked_crawl(url, store, base_url, args.trigger, overrides,
+                            describe=f"crawling {base_url}")
+
+
+def run_locked_crawl(url: str, store: Store, base_url: str, trigger: str,
+                     overrides: dict[str, Any], describe: str, **crawl_kwargs: Any) -> int:
+    """One run of a crawl or backfill: lock, run record, summary and exit code."""
+    from crawler.runner import run_crawl
+
     # One crawl of a site per database at a time: LockHeld (exit 4) if another runs.
     with ops_commands.exclusive_crawl(url, base_url, store):
-        run_id = store.start_run(base_url, trigger=args.trigger)
+        run_id = store.start_run(base_url, trigger=trigger)
         store.engine.dispose()
-        print(f"newsmon: crawling {base_url} into {redact_url(url)} (run {run_id})",
-              file=sys.stderr)
-        outcome = run_crawl(base_url, url, overrides, run_id=run_id)
+        print(f"newsmon: {describe} into {redact_url(url)} (run {run_id})", file=sys.stderr)
+        outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
         if outcome.stats.get("newsmon/database_lost"):  # crawler.outage: exit 3
             raise DatabaseUnavailable(
                 f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
@@ -167,13 +176,21 @@ def demo(args: argparse.Namespace) -> int:
     return 0 if outcome.status == "ok" else 1
 
 
+def _program_name() -> str:
+    """How the user can call newsmon again: plain `newsmon` when it is on PATH."""
+    argv0 = sys.argv[0]
+    if shutil.which("newsmon") or not argv0.endswith("newsmon"):
+        return "newsmon"
+    return argv0
+
+
 def print_demo_report(store: Store, db_url: str, out: IO[str] = sys.stdout) -> None:
     counts = store.counts()
     print("\nstored rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
     articles = list(store.iter_export_articles())
     by_section: dict[str, int] = {}
     for record in articles:
-        key = f"{record['category'] or '?'} > {record['section'] or '?'}"
+        key = " > ".join(n for n in (record["category"], record["section"]) if n) or "?"
         by_section[key] = by_section.get(key, 0) + 1
     print("articles by section:", file=out)
     for key, n in sorted(by_section.items()):
@@ -184,6 +201,6 @@ def print_demo_report(store: Store, db_url: str, out: IO[str] = sys.stdout) -> N
     for record in latest:
         print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['title']}", file=out)
     print(f"\nThe database is {redact_url(db_url)}. Try:\n"
-          f"  newsmon export --db {db_url} --format jsonl | head -n 1\n"
+          f"  {_program_name()} export --db {db_url} --format jsonl | head -n 1\n"
           f"  sqlite3 {make_url(db_url).database} 'select section, count(*) from articles "
           f"group by section'", file=out)

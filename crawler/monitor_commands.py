@@ -140,10 +140,8 @@ def last_month(now: datetime | None = None) -> str:
 
 def backfill(args: argparse.Namespace) -> int:
     from crawler import ops_commands
-    from crawler.commands import UsageError, open_database, print_run_summary
-    from crawler.db.session import make_engine, redact_url
-    from crawler.db.store import Store
-    from crawler.runner import parse_set_options, run_crawl
+    from crawler.commands import UsageError, open_database, run_locked_crawl
+    from crawler.runner import parse_set_options
     from crawler.spiders.backfill import BackfillSpider, parse_month
 
     since = args.since or last_month()
@@ -157,18 +155,7 @@ def backfill(args: argparse.Namespace) -> int:
     base_url = ops_commands.crawl_base_url(args.base_url)
     url, store = open_database(args.db)
     # The crawl lock: a backfill and a crawl of the site do not run at the same time.
-    with ops_commands.exclusive_crawl(url, base_url, store):
-        run_id = store.start_run(base_url, trigger=args.trigger)
-        store.engine.dispose()
-        print(f"newsmon: backfilling {base_url} from its sitemaps, {since} to "
-              f"{args.until or 'now'}, into {redact_url(url)} (run {run_id})", file=sys.stderr)
-        outcome = run_crawl(base_url, url, overrides, run_id=run_id,
-                            spider_cls=BackfillSpider, since=since, until=args.until)
-        outcome = ops_commands.reconcile_interrupted(url, outcome)
-    print_run_summary(Store(make_engine(url)), run_id)
-    if outcome.status not in ("ok", "degraded"):
-        reason = outcome.stats.get("finish_reason", "unknown")
-        print(f"newsmon: run {run_id} {outcome.status} (finish reason: {reason})",
-              file=sys.stderr)
-        return 1
-    return 0
+    return run_locked_crawl(
+        url, store, base_url, args.trigger, overrides,
+        describe=f"backfilling {base_url} from its sitemaps, {since} to {args.until or 'now'},",
+        spider_cls=BackfillSpider, since=since, until=args.until)

@@ -198,3 +198,24 @@ def test_search_command_needs_an_upgraded_schema(db_url: str, capsys):
     migrate.upgrade(db_url, "0001")
     assert cli.main(["search", "x", "--db", db_url]) == 1
     assert "newsmon db upgrade" in capsys.readouterr().err
+
+
+def test_an_article_of_megabytes_of_distinct_words_is_stored_and_found(store: Store):
+    # A tsvector holds at most 1 MB: PostgreSQL indexes the body's first 200,000
+    # characters, so a giant article still stores (and is found by its start).
+    import random
+
+    from crawler.items import ArticleItem
+
+    rng = random.Random(7)
+    words = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=12)) for _ in range(110_000)]
+    body = "zanzibarquokka " + " ".join(words)
+    assert len(body) > 1_300_000
+    item = ArticleItem(url="https://example.test/news/politics/giant", title="Giant page",
+                       body=body, published_at=datetime(2025, 9, 15, 12, 54, tzinfo=UTC))
+    outcome, _ = store.save_article(item, store.start_run("https://example.test"),
+                                    datetime.now(UTC))
+    assert outcome == "new"
+    assert store.get_article(item.url)["body"] == body
+    hits = search(store.engine, "zanzibarquokka")
+    assert [h["url"] for h in hits] == [item.url]

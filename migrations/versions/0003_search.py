@@ -42,7 +42,7 @@ PG_SEARCH = [
     f"""ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('{TS_CONFIG}'::regconfig, coalesce(title, '')), 'A') ||
         setweight(to_tsvector('{TS_CONFIG}'::regconfig, coalesce(summary, '')), 'B') ||
-        setweight(to_tsvector('{TS_CONFIG}'::regconfig, coalesce(body, '')), 'C')
+        setweight(to_tsvector('{TS_CONFIG}'::regconfig, left(coalesce(body, ''), 200000)), 'C')
     ) STORED""",
     "CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)",
     # Title and summary only: small and stored in the row, so that every match of a
