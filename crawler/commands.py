@@ -70,7 +70,6 @@ def run_locked_crawl(url: str, store: Store, base_url: str, trigger: str,
                 f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
                 f"spooled in {outcome.stats.get('newsmon/spool_file')}; the next crawl of "
                 f"the site writes them first")
-        outcome = ops_commands.reconcile_interrupted(url, outcome)  # SIGTERM: interrupted
     print_run_summary(Store(make_engine(url)), run_id)
     if outcome.status not in ("ok", "degraded"):
         reason = outcome.stats.get("finish_reason", "unknown")

@@ -221,33 +221,3 @@ def _masked_scrapy(cfg: Config) -> dict[str, Any]:
         return {"error": str(exc)}
     masked = cfg.masked().get("scrapy", {})
     return {k: masked.get(k, v) for k, v in settings.items()}
-
-
-def reconcile_interrupted(db_url: str, outcome: Any) -> Any:
-    """A crawl stopped by SIGTERM/SIGINT (Scrapy finish reason "shutdown") is recorded
-    "interrupted". Scrapy sets the finish reason only after the item pipelines have
-    closed, so the pipeline may have recorded another status: correct it here."""
-    from crawler.db.session import make_engine
-    from crawler.db.store import Store
-
-    reason = outcome.stats.get("finish_reason")
-    if reason not in ("shutdown", "cancelled") or outcome.run_id is None \
-            or outcome.status == "interrupted":
-        return outcome
-    engine = make_engine(db_url)
-    try:
-        store = Store(engine)
-        run = store.get_run(outcome.run_id)
-        if run is not None and run["status"] != "interrupted":
-            store.finish_run(run["id"], "interrupted", pages_fetched=run["pages_fetched"],
-                             articles_new=run["articles_new"],
-                             articles_updated=run["articles_updated"],
-                             articles_unchanged=run["articles_unchanged"],
-                             errors=run["errors"], error_summary=run["error_summary"],
-                             finished_at=run["finished_at"])
-            logger.info("run %d: stopped by a signal (finish reason %s): interrupted",
-                        run["id"], reason)
-    finally:
-        engine.dispose()
-    outcome.status = "interrupted"
-    return outcome
