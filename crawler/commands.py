@@ -171,6 +171,8 @@ def demo(args: argparse.Namespace) -> int:
                              "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
                             run_id=run_id)
     print_run_summary(store, run_id)
+    print("  (the replica links a missing page, a page robots.txt forbids and off-site "
+          "pages on purpose: the error above and the pages not fetched are expected)")
     print_demo_report(store, db_url)
     return 0 if outcome.status == "ok" else 1
 
