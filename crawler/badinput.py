@@ -53,13 +53,17 @@ def _content_type(response: Response) -> str:
     return value.decode("latin-1").strip() if value else "none"
 
 
+# Bytes that text never holds: below TAB, and from SO to US except ESC (ISO-2022).
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or (13 < b < 32 and b != 27))
+
+
 def looks_binary(body: bytes) -> bool:
     """A known binary signature, or more than 5% control bytes in the first 4 KB (a
     stray NUL in a text page is not binary)."""
     head = body[:4096]
     if head.startswith(_MAGIC):
         return True
-    control = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) * 0.05
 
 

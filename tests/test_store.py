@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import Session
 
-from crawler.db.models import Article, Placement, RawPage, Tag, UrlAlias
+from crawler.db.models import Article, Placement, RawPage, Section, Tag, UrlAlias
 from crawler.db.session import (
     DatabaseUnavailable,
     check_connection,
@@ -313,6 +313,27 @@ def test_upsert_helper(store: Store, db_engine):
         assert upsert(session, Tag, [], ["name"]) is None
     with Session(db_engine) as session:
         assert session.scalars(select(Tag.name).order_by(Tag.name)).all() == ["x", "y"]
+
+
+def test_upsert_statements_are_reused_only_for_the_same_update_clause(store: Store, db_engine):
+    # upsert builds a statement once per table and clause (crawler.db.store._UPSERTS):
+    # another literal, or a callable closing over a value of this call, is a new one.
+    def category() -> str | None:
+        return conn.scalar(select(Section.category).where(Section.name == "s1"))
+
+    with db_engine.begin() as conn:
+        upsert(conn, Section, {"name": "s1", "category": None}, ["name"])
+        for value in ("A", "B"):
+            upsert(conn, Section, {"name": "s1", "category": None}, ["name"],
+                   {"category": value})
+            assert category() == value
+        for value in ("x", "y"):
+            upsert(conn, Section, {"name": "s1", "category": None}, ["name"],
+                   {"category": lambda ex: literal(value)})  # noqa: B023 - on purpose
+            assert category() == value
+        upsert(conn, Section, {"name": "s1", "category": "from the row"}, ["name"],
+               ["category"])
+        assert category() == "from the row"
 
 
 # --- concurrency and hostile text ----------------------------------------------------

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, case, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from crawler.db.models import (
     Article,
@@ -69,7 +69,7 @@ class Validators:
 
 # --- helpers used inside Store transactions ---------------------------------------
 
-def add_revision(s: Session, article_id: int, revision: int, scalars: dict[str, Any],
+def add_revision(s: Connection, article_id: int, revision: int, scalars: dict[str, Any],
                  digest: str, fetched_at: datetime) -> None:
     s.execute(insert(_revisions).values(
         article_id=article_id, revision=revision, title=scalars["title"],
@@ -77,7 +77,7 @@ def add_revision(s: Session, article_id: int, revision: int, scalars: dict[str, 
         fetched_at=fetched_at, modified_at=scalars["modified_at"]))
 
 
-def amend_revision(s: Session, article_id: int, revision: int, scalars: dict[str, Any],
+def amend_revision(s: Connection, article_id: int, revision: int, scalars: dict[str, Any],
                    digest: str) -> None:
     """Rewrite the text of an existing revision (a re-extraction of the same page)."""
     s.execute(update(_revisions).where(_revisions.c.article_id == article_id,
@@ -87,7 +87,7 @@ def amend_revision(s: Session, article_id: int, revision: int, scalars: dict[str
                       modified_at=scalars["modified_at"]))
 
 
-def save_validators(s: Session, url: str, etag: str | None, last_modified: str | None,
+def save_validators(s: Connection, url: str, etag: str | None, last_modified: str | None,
                     now: datetime) -> None:
     """Remember the validators of ``url`` (a response without any keeps the old
     ones: sending stale validators costs at most a full answer)."""
@@ -100,7 +100,7 @@ def save_validators(s: Session, url: str, etag: str | None, last_modified: str |
                             "updated_at": now}, ["url"], ["etag", "last_modified", "updated_at"])
 
 
-def record_placement_run(s: Session, row: dict[str, Any]) -> None:
+def record_placement_run(s: Connection, row: dict[str, Any]) -> None:
     """Extend the article's current run at this place, or start a new run.
 
     ``row``: a placements row whose first_seen_at = last_seen_at = the observation.
@@ -117,7 +117,7 @@ def record_placement_run(s: Session, row: dict[str, Any]) -> None:
         previous = page.previous_seen_at
     elif page is not None and page.last_seen_at > observed:
         previous = observed  # a late, older sighting: only joins a run that covers it
-    p = _placements
+    p = _placements  # (not in the lambda below: a closure would defeat upsert's cache)
     latest = s.execute(select(p.c.id, p.c.first_seen_at, p.c.last_seen_at)
                        .where(p.c.article_id == row["article_id"],
                               p.c.page_url == row["page_url"],
@@ -129,7 +129,7 @@ def record_placement_run(s: Session, row: dict[str, Any]) -> None:
             page_number=row["page_number"], last_seen_at=_later(p.c.last_seen_at, observed)))
         return
     upsert(s, p, row, ["article_id", "page_url", "position", "first_seen_at"],
-           {"last_seen_at": lambda ex: _later(p.c.last_seen_at, ex.last_seen_at)})
+           {"last_seen_at": lambda ex: _later(_placements.c.last_seen_at, ex.last_seen_at)})
 
 
 # --- Store methods -----------------------------------------------------------------
@@ -138,7 +138,7 @@ class MonitoringStore:
     """Mixed into ``crawler.db.store.Store``."""
 
     engine: Engine
-    _write: Callable[[Callable[[Session], Any]], Any]
+    _write: Callable[[Callable[[Connection], Any]], Any]
 
     def record_index_page(self, item: IndexPageItem) -> None:
         """An index page was observed at ``item.observed_at``: keep its listing (for a
@@ -155,7 +155,7 @@ class MonitoringStore:
         ip = _index_pages
         newer = ip.c.last_seen_at < observed
 
-        def work(s: Session) -> None:
+        def work(s: Connection) -> None:
             upsert(s, ip, row, ["url"], {
                 "page_kind": lambda ex: ex.page_kind, "page_name": lambda ex: ex.page_name,
                 "page_number": lambda ex: ex.page_number,

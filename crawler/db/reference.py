@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from crawler.db.models import Region, Section
 from crawler.db.text import clean_text, none_if_blank
@@ -37,7 +37,7 @@ def _clean(name: str | None) -> str | None:
     return none_if_blank(clean_text(name))
 
 
-def ensure_section(s: Session, name: str | None, category: str | None) -> None:
+def ensure_section(s: Connection, name: str | None, category: str | None) -> None:
     """Make sure ``name`` is in ``sections`` (before an article refers to it)."""
     name = _clean(name)
     if name is None:
@@ -46,7 +46,7 @@ def ensure_section(s: Session, name: str | None, category: str | None) -> None:
         _upsert()(s, _sections, {"name": name, "category": _clean(category)}, ["name"])
 
 
-def record_menu(s: Session, sections: Iterable[tuple[str | None, str]],
+def record_menu(s: Connection, sections: Iterable[tuple[str | None, str]],
                 regions: Iterable[str]) -> int:
     """Add the menu's sections (``(category, name)``) and regions to the reference
     lists; a known section takes the menu's category. Returns how many names were

@@ -66,6 +66,10 @@ _placements: Table = Placement.__table__  # type: ignore[assignment]
 _breaking: Table = BreakingNews.__table__  # type: ignore[assignment]
 _runs: Table = CrawlRun.__table__  # type: ignore[assignment]
 
+# Raw pages are kept for re-extraction: level 1 takes 0.4 ms for a 75 KB page against
+# 1.05 ms at gzip's default 9, for 18 % more bytes (docs/BENCHMARKS.md).
+RAW_PAGE_GZIP_LEVEL = 1
+
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
 
 
@@ -103,12 +107,31 @@ def upsert(
     Empty: DO NOTHING. Atomic on both databases, so racing writers do not fail.
     With a list, rows must not repeat a conflict key (PostgreSQL refuses that).
     Returns the Result (use ``returning`` to get columns back), or None for no rows.
+    The values are bound parameters of the statement: its text is the same for the
+    same table, columns and conflict clause, and is built once (``_upsert_statement``).
     """
     if isinstance(values, list) and not values:
         return None
     table = getattr(model_or_table, "__table__", model_or_table)
     bind = session.get_bind() if isinstance(session, Session) else session
-    dialect = bind.dialect.name
+    stmt = _upsert_statement(bind.dialect.name, table, tuple(conflict_columns),
+                             update_columns, tuple(returning))
+    return session.execute(stmt, values)  # a list: executemany (without RETURNING)
+
+
+# Statements whose update clause is column names, plain values or callables without a
+# closure (a function of ``excluded`` alone): building one costs more than running it
+# on SQLite (``excluded`` copies the table), and a crawl runs the same few thousands
+# of times.
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _upsert_statement(dialect: str, table: Table, conflict: tuple[str, ...],
+                      update_columns: UpdateColumns, returning: tuple[Any, ...]) -> Any:
+    key = _statement_key(dialect, table, conflict, update_columns, returning)
+    stmt = _UPSERTS.get(key) if key is not None else None
+    if stmt is not None:
+        return stmt
     if dialect == "postgresql":
         stmt = postgresql.insert(table)
     elif dialect == "sqlite":
@@ -120,14 +143,31 @@ def upsert(
     else:
         set_ = {name: stmt.excluded[name] for name in update_columns}
     if set_:
-        stmt = stmt.on_conflict_do_update(index_elements=list(conflict_columns), set_=set_)
+        stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_=set_)
     else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_columns))
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
     if returning:
         stmt = stmt.returning(*returning)
-    if isinstance(values, list) and not returning:
-        return session.execute(stmt, values)  # executemany
-    return session.execute(stmt.values(values))
+    if key is not None and len(_UPSERTS) < 256:
+        _UPSERTS[key] = stmt
+    return stmt
+
+
+def _statement_key(dialect: str, table: Table, conflict: tuple[str, ...],
+                   update_columns: UpdateColumns, returning: tuple[Any, ...]
+                   ) -> tuple[Any, ...] | None:
+    """A cache key, or None when the update clause holds per-call values."""
+    if not isinstance(update_columns, Mapping):
+        return (dialect, table, conflict, tuple(update_columns), returning)
+    parts = []
+    for name, value in update_columns.items():
+        if callable(value) and getattr(value, "__closure__", True) is None:
+            parts.append((name, value.__code__))
+        elif value is None or isinstance(value, (bool, int, str)):
+            parts.append((name, type(value), value))
+        else:
+            return None  # an SQL expression or a closure: built for this call
+    return (dialect, table, conflict, tuple(parts), returning)
 
 
 def _is_retryable(error: DBAPIError) -> bool:
@@ -146,11 +186,11 @@ class Store(MonitoringStore):
         self.max_attempts = max_attempts
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
 
-    def _write(self, work: Callable[[Session], T]) -> T:
+    def _write(self, work: Callable[[Connection], T]) -> T:
         for attempt in range(1, self.max_attempts + 1):
             try:
-                with Session(self._writer) as session, session.begin():
-                    return work(session)
+                with self._writer.begin() as connection:
+                    return work(connection)
             except DBAPIError as error:
                 if attempt == self.max_attempts or not _is_retryable(error):
                     raise
@@ -227,9 +267,9 @@ class Store(MonitoringStore):
         if item.raw_html is not None:
             raw = {"url": clean_text(item.fetched_url) or url, "fetched_at": seen_at,
                    "http_status": item.http_status, "encoding": clean_text(item.encoding),
-                   "html_gz": gzip.compress(item.raw_html, mtime=0)}
+                   "html_gz": gzip.compress(item.raw_html, compresslevel=RAW_PAGE_GZIP_LEVEL, mtime=0)}
 
-        def work(s: Session) -> tuple[str, int]:
+        def work(s: Connection) -> tuple[str, int]:
             ensure_section(s, scalars["section"], scalars["category"])  # the FK's target
             current = self._lock_article(s, url)
             if current is None:  # new, unless another writer inserts it first
@@ -278,12 +318,12 @@ class Store(MonitoringStore):
         return self._write(work)
 
     @staticmethod
-    def _lock_article(s: Session, url: str) -> Any:
+    def _lock_article(s: Connection, url: str) -> Any:
         return s.execute(select(_articles).where(_articles.c.url == url)
                          .with_for_update()).mappings().first()
 
     @staticmethod
-    def _record_aliases(s: Session, article_id: int, urls: list[str]) -> None:
+    def _record_aliases(s: Connection, article_id: int, urls: list[str]) -> None:
         # Read first: an upsert of an unchanged row would still write (dead
         # tuples and sequence values on PostgreSQL).
         ua = UrlAlias.__table__
@@ -292,7 +332,7 @@ class Store(MonitoringStore):
                        if known.get(u) != article_id], ["url"], ["article_id"])
 
     @staticmethod
-    def _name_ids(s: Session, model: type[Tag] | type[Region], names: list[str]) -> dict[str, int]:
+    def _name_ids(s: Connection, model: type[Tag] | type[Region], names: list[str]) -> dict[str, int]:
         """Ids of the named tags/regions, creating missing ones (sorted: lock order)."""
         table = model.__table__
         query = select(table.c.name, table.c.id).where(table.c.name.in_(names))
@@ -303,7 +343,7 @@ class Store(MonitoringStore):
             ids = dict(s.execute(query).all())
         return ids
 
-    def _replace_tags(self, s: Session, article_id: int, names: list[str]) -> None:
+    def _replace_tags(self, s: Connection, article_id: int, names: list[str]) -> None:
         s.execute(delete(_article_tags).where(_article_tags.c.article_id == article_id))
         if names:
             ids = self._name_ids(s, Tag, names)
@@ -311,7 +351,7 @@ class Store(MonitoringStore):
                 {"article_id": article_id, "tag_id": ids[n], "position": i}
                 for i, n in enumerate(names, 1)])
 
-    def _set_metadata_regions(self, s: Session, article_id: int, names: list[str]) -> None:
+    def _set_metadata_regions(self, s: Connection, article_id: int, names: list[str]) -> None:
         """Metadata regions become exactly ``names``; index-derived ones stay."""
         ar = _article_regions
         ids = self._name_ids(s, Region, names) if names else {}
@@ -326,7 +366,7 @@ class Store(MonitoringStore):
                                    ar.c.from_index.is_(False)))
 
     @staticmethod
-    def _replace_links(s: Session, article_id: int, urls: list[str]) -> None:
+    def _replace_links(s: Connection, article_id: int, urls: list[str]) -> None:
         s.execute(delete(_article_links).where(_article_links.c.from_article_id == article_id))
         if urls:
             s.execute(insert(_article_links), [
@@ -348,7 +388,7 @@ class Store(MonitoringStore):
         seen_at = _aware(seen_at, "seen_at")
         self._write(lambda s: self._write_listing(s, item, article_id, seen_at))
 
-    def _write_listing(self, s: Session, item: ListingItem, article_id: int,
+    def _write_listing(self, s: Connection, item: ListingItem, article_id: int,
                        seen_at: datetime) -> None:
         """``record_listing`` inside a transaction (also ``save_article``'s)."""
         row = {"article_id": article_id, "page_url": clean_text(item.page_url),
@@ -389,7 +429,7 @@ class Store(MonitoringStore):
         if not rows:
             return 0
 
-        def work(s: Session) -> int:
+        def work(s: Connection) -> int:
             known = set(s.scalars(select(_breaking.c.text_hash)
                                   .where(_breaking.c.text_hash.in_(list(rows)))))
             upsert(s, _breaking, [rows[h] for h in sorted(rows)], ["text_hash"], {
