@@ -27,7 +27,7 @@ POLITENESS_OFF = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "ROBOTSTXT_O
 
 @dataclass
 class CrawlResult:
-    kind: str                 # "newsmon" | "baseline"
+    kind: str                 # "baseline" | "newsmon" | "newsmon-no-storage"
     concurrency: int
     articles: int             # articles stored (newsmon) / article pages fetched (baseline)
     pages: int                # requests the server answered during the crawl
@@ -111,23 +111,29 @@ def measure(cmd: list[str], timeout: float, log_path: Path, stdout_path: Path,
 
 
 def _run(kind: str, cmd: list[str], server: BenchServer, concurrency: int, workdir: Path,
-         timeout: float, count_articles) -> CrawlResult:
+         timeout: float, count_articles, ok_codes: tuple[int, ...] = (0,)) -> CrawlResult:
     tag = f"{kind}-c{concurrency}-{len(server.site.articles)}-{time.monotonic_ns()}"
     server.reset_counters()
     cpu_before = time.process_time()
     code, wall, cpu, rss = measure(cmd, timeout, workdir / f"{tag}.log", workdir / f"{tag}.out")
     server_cpu = time.process_time() - cpu_before
-    if code != 0:
+    if code not in ok_codes:
         tail = (workdir / f"{tag}.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{kind} crawl exited {code} after {wall:.1f}s:\n{tail}")
     return CrawlResult(kind, concurrency, count_articles(workdir / f"{tag}.out"),
                        server.requests, wall, server.window(), cpu, server_cpu, rss, code)
 
 
-def newsmon_command(base_url: str, db_url: str, concurrency: int) -> list[str]:
+# The store pipeline off: what crawling and parsing cost without the database (the
+# CLI then exits 1, its run never recorded; completeness is read from the server).
+NO_STORAGE = 'ITEM_PIPELINES={"crawler.pipelines.StorePipeline": null}'
+
+
+def newsmon_command(base_url: str, db_url: str, concurrency: int,
+                    extra_settings: tuple[str, ...] = ()) -> list[str]:
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url, "--db", db_url]
     for setting in (*POLITENESS_OFF, f"CONCURRENT_REQUESTS={concurrency}",
-                    f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"):
+                    f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", *extra_settings):
         cmd += ["--set", setting]
     return cmd
 
@@ -146,6 +152,26 @@ def run_newsmon(server: BenchServer, concurrency: int, workdir: Path,
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def run_newsmon_without_storage(server: BenchServer, concurrency: int, workdir: Path,
+                                timeout: float) -> CrawlResult:
+    """``newsmon crawl`` with the store pipeline off: fetching, parsing, following."""
+    db_path = workdir / f"nostore-c{concurrency}-{time.monotonic_ns()}.sqlite3"
+    cmd = newsmon_command(server.base_url, f"sqlite:///{db_path}", concurrency, (NO_STORAGE,))
+    try:
+        return _run("newsmon-no-storage", cmd, server, concurrency, workdir, timeout,
+                    lambda _out: _articles_fetched(server), ok_codes=(0, 1))
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def _articles_fetched(server: BenchServer) -> int:
+    """Article pages among the requests the server answered in this crawl (a complete
+    crawl asks robots.txt, every index page and every article, once each)."""
+    others = 1 + len(server.site.index_urls())
+    return max(0, min(len(server.site.articles), server.requests - others))
 
 
 def crawl_urls(server: BenchServer) -> list[str]:

@@ -61,7 +61,7 @@ def _ratio(ours: float, theirs: float) -> str:
 
 def markdown(results: dict) -> str:
     m, t, e = results["machine"], results["throughput"], results["extraction"]
-    ours, base = t["newsmon"], t["baseline"]
+    ours, base, nostore = t["newsmon"], t["baseline"], t["no_storage"]
     lines = [
         f"Run `{results['plan']}` on {m['date']}, commit {m['commit'] or '?'}: {m['nproc']} "
         f"cores ({m['cpu']}), {m['ram_gb']} GB RAM, {m['os']}; Python {m['python']}, "
@@ -78,6 +78,10 @@ def markdown(results: dict) -> str:
         f"| {_ratio(ours['window_articles_per_s'], base['window_articles_per_s'])} | |",
         f"| crawl: CPU ms per article (crawl process) | {ours['cpu_ms_per_article']} "
         f"| {base['cpu_ms_per_article']} | | |",
+        f"| crawl without storing (store pipeline off): articles/s; CPU ms per article "
+        f"| {nostore['articles_per_s']}; {nostore['cpu_ms_per_article']} "
+        f"| {base['articles_per_s']}; {base['cpu_ms_per_article']} "
+        f"| {t['no_storage_ratio']} | |",
         f"| crawl: articles stored / on the site | {ours['articles']} / {t['articles']} "
         f"| | | all |",
     ]

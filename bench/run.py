@@ -50,28 +50,40 @@ def _best(results: list[crawls.CrawlResult]) -> crawls.CrawlResult:
     return max(results, key=lambda r: r.articles_per_s)
 
 
-def crawl_pair(server: BenchServer, concurrency: int, repeats: int, workdir: Path
-               ) -> tuple[crawls.CrawlResult, crawls.CrawlResult, list[dict]]:
-    """(best baseline, best newsmon, every run) at one concurrency."""
+def crawl_pair(server: BenchServer, concurrency: int, repeats: int, workdir: Path,
+               without_storage: bool = False
+               ) -> tuple[crawls.CrawlResult, crawls.CrawlResult, list[dict],
+                          crawls.CrawlResult | None]:
+    """(best baseline, best newsmon, every run, best newsmon without storage or None)
+    at one concurrency; the kinds take turns."""
     limit = timeout_for(len(server.site.articles))
-    baselines, ours = [], []
+    baselines, ours, unstored = [], [], []
     for _ in range(repeats):
         baselines.append(crawls.run_baseline(server, concurrency, workdir, limit))
         ours.append(crawls.run_newsmon(server, concurrency, workdir, limit))
+        if without_storage:
+            unstored.append(crawls.run_newsmon_without_storage(server, concurrency,
+                                                               workdir, limit))
         log.info("c=%d baseline %.1f/s newsmon %.1f/s", concurrency,
                  baselines[-1].articles_per_s, ours[-1].articles_per_s)
-    return _best(baselines), _best(ours), [r.as_dict() for r in baselines + ours]
+    runs = [r.as_dict() for r in baselines + ours + unstored]
+    return _best(baselines), _best(ours), runs, (_best(unstored) if unstored else None)
 
 
 def throughput(plan: Plan, site: sitegen.Site, workdir: Path) -> dict:
     with BenchServer(site) as server:
-        base, ours, runs = crawl_pair(server, plan.concurrency, plan.repeats, workdir)
+        base, ours, runs, unstored = crawl_pair(server, plan.concurrency, plan.repeats,
+                                                workdir, without_storage=True)
+    assert unstored is not None
     # pages a complete crawl fetches: robots.txt, the index pages, the articles
     pages = 1 + len(site.index_urls()) + len(site.articles)
     return {"articles": len(site.articles), "pages": pages,
             "concurrency": plan.concurrency, "baseline": base.as_dict(),
             "newsmon": ours.as_dict(), "complete": ours.articles == len(site.articles),
-            "ratio": round(ours.articles_per_s / base.articles_per_s, 3), "runs": runs}
+            "ratio": round(ours.articles_per_s / base.articles_per_s, 3),
+            "no_storage": unstored.as_dict(),
+            "no_storage_ratio": round(unstored.articles_per_s / base.articles_per_s, 3),
+            "runs": runs}
 
 
 def memory(plan: Plan, known: dict[int, dict], workdir: Path) -> dict:
@@ -115,7 +127,7 @@ def sweep(plan: Plan, site: sitegen.Site, main: dict, workdir: Path) -> list[dic
             if plan.sweep_articles == plan.articles and concurrency == plan.concurrency:
                 rows.append(_sweep_row(concurrency, main["baseline"], main["newsmon"]))
                 continue
-            base, ours, _runs = crawl_pair(server, concurrency, 1, workdir)
+            base, ours, _runs, _unstored = crawl_pair(server, concurrency, 1, workdir)
             rows.append(_sweep_row(concurrency, base.as_dict(), ours.as_dict()))
     return rows
 

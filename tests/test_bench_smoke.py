@@ -26,6 +26,9 @@ def test_tiny_bench_reports_every_figure(tmp_path):
         assert crawl[side]["articles_per_s"] > 0 and crawl[side]["cpu_s"] > 0
         assert crawl[side]["pages"] == crawl["pages"]    # the same URLs, each once
     assert crawl["ratio"] > 0
+    unstored = crawl["no_storage"]               # the same crawl, store pipeline off
+    assert unstored["articles"] == 20 and unstored["pages"] == crawl["pages"]
+    assert crawl["no_storage_ratio"] > 0
 
     ours = results["extraction"]["newsmon"]
     assert ours["title_accuracy"] == ours["date_accuracy"] == ours["body_accuracy"] == 1.0
@@ -48,7 +51,8 @@ def test_tiny_bench_reports_every_figure(tmp_path):
         assert chart_path.stat().st_size > 1000
 
     table = report.markdown(results)
-    for line in ("articles/s", "CPU ms per article", "peak RSS", "storage, sqlite",
+    for line in ("articles/s", "CPU ms per article", "without storing", "peak RSS",
+                 "storage, sqlite",
                  "| concurrency |"):
         assert line in table
 
