@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from crawler.extract.text import normalize_space
@@ -101,8 +102,24 @@ def is_date_text(text: str | None) -> bool:
     return False
 
 
+# "Tue, 11 Mar 2025 09:00:00 GMT" / "11 Mar 2025 09:00:00 +0000" (HTTP, RSS, meta tags)
+_RFC2822_RE = re.compile(r"^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}"
+                         r"(?::\d{2})?\s+(?:[+-]\d{4}|gmt|utc|ut|z)$", re.I)
+
+
+def parse_rfc2822(text: str | None) -> datetime | None:
+    """An RFC 2822 date with its zone ("Tue, 11 Mar 2025 09:00:00 GMT") → UTC."""
+    text = normalize_space(text)
+    if not _RFC2822_RE.match(text):
+        return None
+    try:
+        return to_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def parse_date(text: str | None) -> datetime | None:
-    """ISO 8601 first, else a visible date; unparsable → None."""
+    """ISO 8601 first, then RFC 2822, else a visible date; unparsable → None."""
     if not isinstance(text, str):
         return None
-    return parse_iso(text) or parse_visible_date(text)
+    return parse_iso(text) or parse_rfc2822(text) or parse_visible_date(text)

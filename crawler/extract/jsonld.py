@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from parsel import Selector
 
@@ -107,8 +108,62 @@ def find_article(objects: list[dict]) -> dict | None:
     return None
 
 
-def read_article(selector: Selector) -> dict | None:
-    return find_article(list(iter_jsonld(selector)))
+_REF_KEYS = ("author", "image", "publisher", "mainEntityOfPage", "isPartOf", "thumbnail")
+
+
+def _resolve_refs(article: dict, objects: list[dict]) -> dict:
+    """A copy of the article whose {"@id": ...} references (Yoast-style @graph:
+    author, image, mainEntityOfPage) are replaced by the objects they name."""
+    by_id = {obj["@id"]: obj for obj in objects
+             if isinstance(obj.get("@id"), str) and len(obj) > 1}
+    if not by_id:
+        return article
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(entry) for entry in value]
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} \
+                and isinstance(value.get("@id"), str):
+            return by_id.get(value["@id"], value)
+        return value
+
+    resolved = dict(article)
+    for key in _REF_KEYS:
+        if key in resolved:
+            resolved[key] = resolve(resolved[key])
+    return resolved
+
+
+def _path(url: str | None) -> str:
+    return unquote(urlsplit(url or "").path).rstrip("/")
+
+
+def read_article(selector: Selector, location: str | None = None) -> dict | None:
+    """The page's article object, references resolved. Several distinct articles side
+    by side (a listing page's cards): the one that is this page's, else None."""
+    objects = list(iter_jsonld(selector))
+    articles = [obj for obj in objects if is_article(obj)]
+    if len({text_value(a.get("headline") or a.get("name")) for a in articles}) > 1:
+        here = _path(location) if location else None
+        articles = [a for a in articles if here and _path(page_url(a)) == here]
+        article = articles[0] if articles else None
+    else:
+        article = find_article(objects)
+    return _resolve_refs(article, objects) if article is not None else None
+
+
+def page_description(obj: dict) -> str | None:
+    """The article's description, else that of the WebPage it is the main entity of."""
+    found = text_value(obj.get("description"))
+    if found:
+        return found
+    for key in ("mainEntityOfPage", "isPartOf"):
+        entity = obj.get(key)
+        if isinstance(entity, dict) and "webpage" in type_names(entity):
+            found = text_value(entity.get("description"))
+            if found:
+                return found
+    return None
 
 
 def text_value(value: Any) -> str | None:
@@ -149,8 +204,9 @@ def image_url_and_caption(value: Any) -> tuple[str | None, str | None]:
         if isinstance(entry, str) and normalize_space(entry):
             return normalize_space(entry), None
         if isinstance(entry, dict):
+            ident = text_value(entry.get("@id"))    # "…#primaryimage" names, not locates
             url = text_value(entry.get("url")) or text_value(entry.get("contentUrl")) \
-                or text_value(entry.get("@id"))
+                or (ident if ident and "#" not in ident else None)
             caption = text_value(entry.get("caption")) or text_value(entry.get("description"))
             if url:
                 return url, caption

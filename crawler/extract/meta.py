@@ -66,8 +66,13 @@ _HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
 _TITLE_TEXT = etree.XPath("//title//text()", smart_strings=False)
 
 
+_LANGUAGE_NAMES = {"english": "en", "arabic": "ar", "spanish": "es", "español": "es",
+                   "espanol": "es", "french": "fr", "français": "fr"}
+
+
 def language_code(value: str | None) -> str | None:
     """"en_US" / "en-GB" / "EN" → "en"; None for empty or odd values."""
     value = normalize_space(value).replace("_", "-")
     primary = value.split("-")[0].lower()
+    primary = _LANGUAGE_NAMES.get(primary, primary)    # schema.org inLanguage: "English"
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None

@@ -84,10 +84,13 @@ def keyword_list(data: dict | None) -> list[str]:
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s&\s|\band\b)\s*", re.I)
 
 
+_BY_PREFIX_RE = re.compile(r"^(?:written\s+)?by\s*:?\s+", re.I)
+
+
 def split_authors(text: str | None) -> list[str]:
-    """"A, B" / "A and B" / "A & B" → ["A", "B"]."""
+    """"A, B" / "A and B" / "A & B" / "By A" → ["A", "B"]."""
     names: list[str] = []
-    for part in _AUTHOR_SPLIT_RE.split(normalize_space(text)):
+    for part in _AUTHOR_SPLIT_RE.split(_BY_PREFIX_RE.sub("", normalize_space(text))):
         part = normalize_space(part)
         if part and part not in names:
             names.append(part)

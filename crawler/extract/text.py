@@ -102,7 +102,9 @@ _NO_OWN_HEADING = BODY_HEADINGS | {"p"}
 _WIDGET_TOKEN_RE = re.compile(
     r"^(?:.*[-_])?(?:related|share|sharing|social|listen|tts|tags?|ads?|advert\w*|"
     r"adsense|dfp|banner|sponsored|promo|most[-_]?read|read[-_]?next|coverage|"
-    r"newsletter|subscribe|caption|breadcrumbs?|comments?|author[-_]?box)(?:[-_].*)?$",
+    r"newsletter|subscribe|caption|breadcrumbs?|comments?|author[-_]?box|"
+    r"twitter[-_]?tweet|tweet|instagram[-_]?media|tiktok[-_]?embed|fb[-_]?post|"
+    r"embed|oembed)(?:[-_].*)?$",
     re.I)
 _RELATED_TOKEN_RE = re.compile(r"related", re.I)
 # Headings that title a box of links rather than a section of the text.
@@ -111,7 +113,8 @@ _RELATED_HEADINGS = frozenset({"related news", "related", "related articles",
 _WIDGET_HEADINGS = _RELATED_HEADINGS | frozenset({
     "most read", "read next", "coverage", "tags", "share", "more from", "trending",
     "latest news", "you may also like", "recommended", "most popular"})
-READ_MORE_RE = re.compile(r"^\s*read\s+(?:more|also)\s*:", re.I)
+READ_MORE_RE = re.compile(r"^\s*(?:read\s+(?:more|also)|also\s+read|see\s+also)"
+                          r"\s*(?::|\||\u00bb|[-\u2013\u2014]\s)", re.I)
 
 
 def _heading_key(text: str) -> str:
@@ -242,26 +245,46 @@ def _is_link_only(el, text: str) -> bool:
     return bool(link_text) and len(normalize_space(link_text)) >= len(text) * 0.8
 
 
-def _loose_paragraphs(el) -> list[str]:
-    """Text not wrapped in <p>: split on <br> and block boundaries."""
-    parts: list[str] = []
+def _loose_lines(el, base_url: str = "") -> list[tuple[str, list[str]]]:
+    """Text not wrapped in <p>, split on <br> and block boundaries: (line, the hrefs of
+    its links) for each non-empty line."""
+    lines: list[tuple[list[str], list[str]]] = [([], [])]
 
     def collect(node):
         if node.text:
-            parts.append(node.text)
+            lines[-1][0].append(node.text)
         for child in node:
             tag = _tag(child)
             if tag and tag not in _NON_TEXT_TAGS:
                 if tag in _BLOCK_TAGS:
-                    parts.append("\n")
+                    lines.append(([], []))
+                if tag == "a" and base_url:
+                    lines[-1][1].extend(link_hrefs(child, base_url))
                 collect(child)
                 if tag in _BLOCK_TAGS:
-                    parts.append("\n")
+                    lines.append(([], []))
             if child.tail:
-                parts.append(child.tail)
+                lines[-1][0].append(child.tail)
 
     collect(el)
-    return [t for t in (normalize_space(c) for c in "".join(parts).split("\n")) if t]
+    out = []
+    for parts, hrefs in lines:
+        for text in "".join(parts).split("\n"):
+            text = normalize_space(text)
+            if text:
+                out.append((text, hrefs))
+                hrefs = []
+    return out
+
+
+def _loose_paragraphs(el) -> list[str]:
+    """Text not wrapped in <p>: split on <br> and block boundaries."""
+    return [text for text, _hrefs in _loose_lines(el)]
+
+
+def text_lines(el) -> list[str]:
+    """An element's text split at <br> and block boundaries, normalised, empties out."""
+    return _loose_paragraphs(el)
 
 
 def extract_body(container, base_url: str, known: Mapping | None = None) -> Body:
@@ -275,9 +298,15 @@ def extract_body(container, base_url: str, known: Mapping | None = None) -> Body
     walker = _BodyWalker(base_url, known)
     walker.walk(root)
     paragraphs = walker.paragraphs
-    if not paragraphs and not root.xpath(".//p"):
-        paragraphs = [p for p in _loose_paragraphs(root) if not READ_MORE_RE.match(p)]
-    return Body("\n\n".join(paragraphs) or None, walker.related, paragraphs,
+    related = walker.related
+    if not paragraphs and next(root.iter("p"), None) is None:
+        paragraphs, related = [], list(related)    # (``walked`` keeps the walk's own)
+        for text, hrefs in _loose_lines(root, base_url):
+            if READ_MORE_RE.match(text):
+                related.extend(hrefs)     # a "Read more:" line's links
+            elif _heading_key(text) not in _WIDGET_HEADINGS:
+                paragraphs.append(text)
+    return Body("\n\n".join(paragraphs) or None, related, paragraphs,
                 (walker.paragraphs, walker.related))
 
 

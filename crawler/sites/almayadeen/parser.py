@@ -20,6 +20,7 @@ from parsel import Selector
 
 from crawler.extract import jsonld, tawsiyat
 from crawler.extract.dates import parse_date
+from crawler.extract.errorpage import is_error_title
 from crawler.extract.document import html_selector
 from crawler.extract.meta import MetaTags, language_code, read_meta
 from crawler.extract.text import (
@@ -116,7 +117,7 @@ def _title(page: _Page) -> Candidates:
 def _summary(page: _Page) -> Candidates:
     return [
         ("tawsiyat", lambda: tawsiyat.string(page.taw, "description")),
-        ("jsonld", lambda: jsonld.text_value((page.ld or {}).get("description"))),
+        ("jsonld", lambda: jsonld.page_description(page.ld) if page.ld else None),
         ("meta", lambda: page.meta.get("og:description", "description",
                                        "twitter:description")),
         ("visible", page.visible.summary),
@@ -133,7 +134,8 @@ def _authors(page: _Page) -> Candidates:
     return [
         ("tawsiyat", lambda: tawsiyat.split_authors(tawsiyat.string(page.taw, "author"))),
         ("tawsiyat", lambda: tawsiyat.class_values(page.taw, "author")),
-        ("jsonld", lambda: jsonld.author_names((page.ld or {}).get("author"))),
+        ("jsonld", lambda: _dedupe(name for entry in jsonld.author_names(
+            (page.ld or {}).get("author")) for name in tawsiyat.split_authors(entry))),
         ("meta", lambda: _person_names(tawsiyat.split_authors(
             page.meta.get("author", "article:author")))),
         ("visible", page.visible.authors),
@@ -144,8 +146,8 @@ def _authors(page: _Page) -> Candidates:
 def _published(page: _Page) -> Candidates:
     return [
         ("tawsiyat", lambda: parse_date(tawsiyat.string(page.taw, "published_time"))),
-        ("jsonld", lambda: parse_date(jsonld.text_value((page.ld or {}).get("datePublished"))
-                                      or jsonld.text_value((page.ld or {}).get("uploadDate")))),
+        ("jsonld", lambda: parse_date(next(filter(None, map(jsonld.text_value, map(
+            (page.ld or {}).get, ("datePublished", "uploadDate", "dateCreated")))), None))),
         ("meta", lambda: parse_date(page.meta.get(
             "article:published_time", "og:published_time", "datepublished", "pubdate",
             "publish-date", "date"))),
@@ -237,6 +239,9 @@ def _generic_body(page: _Page) -> str | None:
     block = densest_block(page.visible.area)
     block = block if block is not None else densest_block(page.visible.root)
     text = extract_body(block, page.url).text if block is not None else None
+    if not text or len(text) < MIN_GENERIC_BODY_CHARS:
+        block = page.visible.loose_text_block()        # text split by <br>, no <p>
+        text = extract_body(block, page.url).text if block is not None else None
     return text if text and len(text) >= MIN_GENERIC_BODY_CHARS else None
 
 
@@ -330,14 +335,19 @@ def _load(response) -> _Page | None:
         return None
     menu, _elements = read_menu(selector, response.url)
     return _Page(url=response.url, selector=selector, taw=tawsiyat.read_tawsiyat(selector),
-                 ld=jsonld.read_article(selector), meta=read_meta(selector), menu=menu,
+                 ld=jsonld.read_article(selector, response.url), meta=read_meta(selector), menu=menu,
                  visible=VisibleArticle(selector, response.url))
 
 
 def is_article_page(page: _Page) -> bool:
-    """Decided before reading fields: tag, author, static, index pages are not articles."""
+    """Decided before reading fields: tag, author, static, index and error pages are
+    not articles."""
     page_type = (tawsiyat.string(page.taw, "type") or "").lower()
     if page_type == "page":
+        return False
+    if page.taw is None and page.ld is None and (   # an error page served with 200
+            is_error_title(strip_title_suffix(page.meta.title))
+            or is_error_title(page.visible.any_h1())):
         return False
     segments = path_key(page.url).strip("/").split("/")
     if segments[0] in NON_ARTICLE_SEGMENTS:

@@ -19,7 +19,7 @@ from crawler.extract.dates import is_date_text, parse_iso, parse_visible_date
 from crawler.extract.dom import descendants_of, dom_index
 from crawler.extract.text import (
     Body, densest_block, element_text, extract_body, is_page_wrapper, normalize_space,
-    widget_kind)
+    text_lines, widget_kind)
 from crawler.extract.tawsiyat import split_authors
 from crawler.sites.almayadeen.urls import path_key
 
@@ -32,6 +32,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BY_RE = re.compile(r"^(?:written\s+)?by\s*:?\s+(.+)$", re.I)
 _SOURCE_RE = re.compile(r"^source\s*:\s*(.+)$", re.I)
 _READ_TIME_RE = re.compile(r"\b(\d{1,3})\s*(?:min(?:ute)?s?\.?)\s*(?:of\s+)?read\b", re.I)
+_FACT_SEPARATOR_RE = re.compile(r"\s+[|\u2022\u00b7\uff5c\u2013\u2014-]\s+")
 _UPDATED_RE = re.compile(r"^(?:last\s+)?(?:updated|modified|update)\b", re.I)
 _LISTING_RE = re.compile(r"related|most[-_]?read|read[-_]?next|coverage|trending|popular",
                          re.I)
@@ -104,11 +105,12 @@ class VisibleArticle:
                 return text
         return None
 
-    def _outside_boxes(self, el) -> bool:
+    def _outside_boxes(self, el, allow_footer: bool = False) -> bool:
         """Not inside page chrome or a link box (up to the article area)."""
         node = el
         while node is not None and node is not self.area:
-            if node.tag in _CHROME and not (node.tag == "header" and node.xpath(".//h1")):
+            if node.tag in _CHROME and not (node.tag == "header" and node.xpath(".//h1")) \
+                    and not (allow_footer and node.tag == "footer" and self.area.tag != "body"):
                 return False    # a <header> holding the <h1> is the article's own header
             if _is_listing_box(node):
                 return False
@@ -136,8 +138,25 @@ class VisibleArticle:
                 densest_block(self.area) if self.area is not None else None)
             if self._body_el is None:
                 self._body_el = densest_block(self.root)
+            if self._body_el is None:
+                self._body_el = self.loose_text_block()
             self._body_el_known = True
         return self._body_el
+
+    def loose_text_block(self):
+        """A body with no <p> (text split by <br>): the itemprop="articleBody" element,
+        else the element of the article area with the most text of its own."""
+        best, best_score = None, 0
+        for el in self.area.iter():
+            if not isinstance(el.tag, str) or el.tag in _CHROME or el.tag in _HEADINGS:
+                continue
+            if el.get("itemprop") == "articleBody" and self._outside_boxes(el):
+                return el
+            own = len(normalize_space(" ".join(
+                filter(None, [el.text, *(c.tail for c in el)]))))
+            if own > best_score and self._outside_boxes(el):
+                best, best_score = el, own
+        return best if best_score >= 100 else None
 
     def header_texts(self) -> list[tuple[object, str]]:
         """Short, block-free texts of the article area before the body, in order."""
@@ -154,9 +173,12 @@ class VisibleArticle:
                 continue
             if not self._outside_boxes(el) or widget_kind(el) == "related":
                 continue
-            text = element_text(el)
-            if text and len(text) <= 100:
-                out.append((el, text))
+            # "By X<br>Source: Y", "By X | Source: Y | 15 Sep 2025 15:54": a fact a part
+            lines = text_lines(el) if next(el.iter("br"), None) is not None \
+                else [element_text(el)]
+            for text in lines:
+                if text and len(text) <= 100:
+                    out.extend((el, part) for part in _FACT_SEPARATOR_RE.split(text) if part)
         return out
 
     # -- the reference markup ("visible") -------------------------------------------------
@@ -197,7 +219,8 @@ class VisibleArticle:
 
     def _figure_image(self, figure) -> tuple[str | None, str | None]:
         url = None
-        for img in figure.iter("img", "source"):
+        # the <img> first: its src is the plain image; <source>s are alternative formats
+        for img in [*figure.iter("img"), *figure.iter("source")]:
             srcset = (img.get("srcset") or img.get("data-srcset") or "").split(",")[0].split()
             # lazy loading: the real image is in data-*, src holds a placeholder
             for candidate in (img.get("data-src"), img.get("data-original"),
@@ -324,18 +347,43 @@ class VisibleArticle:
         body = self.body_element
         first_text = next((p for p in body.iter("p") if element_text(p)), None) \
             if body is not None else None
+        loose_img = None
         for el in self.area.iter():
             if el is first_text:
                 break
             if el.tag == "figure" and self._outside_boxes(el) and el.xpath(".//img | .//source"):
                 return self._figure_image(el)
+            if el.tag == "img" and loose_img is None and self._outside_boxes(el):
+                loose_img = el
+        if loose_img is not None:     # a hero <img> outside any <figure>
+            return self._loose_image(loose_img)
         return None, None
 
+    def _loose_image(self, img) -> tuple[str | None, str | None]:
+        """An <img> with no <figure>: its caption is a sibling whose class says so."""
+        url = self._figure_image(img)[0]
+        looks = " ".join(filter(None, (url, img.get("class"), img.get("alt")))).lower()
+        if url is None or any(word in looks for word in (
+                "logo", "icon", "avatar", "sprite", "author", "profile")):
+            return None, None     # not the article's picture
+        parent = img.getparent()
+        for el in parent.iterdescendants() if parent is not None else ():
+            if "caption" in (el.get("class") or "").lower() and el is not img:
+                return url, element_text(el) or None
+        return url, None
+
     def tag_links(self) -> list[str]:
+        """Links to tag pages (or rel="tag") in the article area, its own <footer>
+        included (where a redesign tends to put them), link boxes excluded."""
         names = []
-        for a in self._area_elements(".//a[@href]"):
-            first = path_key(self.absolute(a.get("href")) or "").strip("/").split("/")[0]
-            if first in {"tags", "tag", "topics", "topic"}:
+        for a in self.area.iter("a"):
+            href = a.get("href")
+            if not href:
+                continue
+            first = path_key(self.absolute(href) or "").strip("/").split("/")[0]
+            if (first in {"tags", "tag", "topics", "topic"}
+                    or "tag" in (a.get("rel") or "").lower().split()) \
+                    and self._outside_boxes(a, allow_footer=True):
                 names.append(element_text(a))
         return [n for n in dict.fromkeys(names) if n]
 
