@@ -119,3 +119,65 @@ def test_path_key() -> None:
     assert path_key(BASE + "/News/Politics/?page=2") == "/news/politics"
     assert path_key("/regions/us-canada/") == "/regions/us-canada"
     assert path_key("") == "/"
+
+
+@pytest.mark.parametrize("url, kind", [
+    (BASE + "/articles/page/2", "index"),          # /page/N pagination, never an article
+    (BASE + "/news/page/3", "index"),
+    (BASE + "/news/politics/page/2", "index"),
+    (BASE + "/videos/page/2/", "index"),
+    (BASE + "/regions/mena/page/2", "index"),
+    (BASE + "/tags/gaza/page/2", "other"),
+    (BASE + "/search?q=gaza", "other"),
+    (BASE + "/search/gaza", "other"),
+    (BASE + "/login", "other"),
+    (BASE + "/newsletter", "other"),
+    (BASE + "/programs/the-dossier", "other"),
+    (BASE + "/news/politics/report.PDF", "other"),
+    ("tel:+9611234567", "other"),
+    ("javascript:void(0)", "other"),
+    ("whatsapp://send?text=x", "other"),
+    ("https://twitter.com/intent/tweet?url=" + ARTICLE, "other"),
+    ("https://www.facebook.com/sharer/sharer.php?u=" + ARTICLE, "other"),
+    ("https://espanol.almayadeen.net/entrevistas/2046797/el-cañón", "other"),
+    ("//english.almayadeen.net/news/politics/x", "article"),
+    ("HTTPS://ENGLISH.ALMAYADEEN.NET/News/Politics/X", "article"),
+    (BASE + "/news/politics/x/", "article"),
+    (BASE + "/news/politics/%D8%A7%D9%84%D8%B9%D8%B1%D8%A7%D9%82", "article"),
+    (BASE + "/news/politics/العراق", "article"),
+])
+def test_classify_more_url_forms(url: str, kind: str) -> None:
+    assert classify_url(url) == kind
+
+
+def test_a_menu_index_path_wins_even_for_a_non_index_segment() -> None:
+    assert classify_url(BASE + "/programs") == "other"
+    assert classify_url(BASE + "/programs", frozenset({"/programs"})) == "index"
+
+
+@pytest.mark.parametrize("raw, canonical", [
+    # stable on purpose (stored data is deduplicated on it): a trailing slash, the scheme
+    # and a "www." host are kept; discovery (index.discovery_url) maps links instead
+    (BASE + "/news/politics/x/", BASE + "/news/politics/x/"),
+    ("http://english.almayadeen.net/news/politics/x", "http://english.almayadeen.net/news/politics/x"),
+    ("//english.almayadeen.net/news/politics/x", "//english.almayadeen.net/news/politics/x"),
+    (BASE + "/news/politics/x?fbclid=1&utm_source=a&share=twitter",
+     BASE + "/news/politics/x?share=twitter"),
+])
+def test_canonical_form_is_unchanged(raw: str, canonical: str) -> None:
+    assert canonicalize_url(raw) == canonical
+
+
+def test_discovery_maps_scheme_and_www_variants_onto_the_page_host() -> None:
+    from crawler.sites.almayadeen.index import discovery_url
+    page = BASE + "/news/politics"
+    assert discovery_url("http://english.almayadeen.net/news/politics/x", page) == \
+        BASE + "/news/politics/x"
+    assert discovery_url("https://www.english.almayadeen.net/news/politics/x", page) == \
+        BASE + "/news/politics/x"
+    for other in ("https://www.almayadeen.net/news/politics/x",
+                  "http://english.almayadeen.net:8080/news/politics/x",
+                  "http://127.0.0.1/news/politics/x"):
+        assert discovery_url(other, page) == other
+    assert discovery_url("http://127.0.0.1:8000/x", "http://127.0.0.1:8000/") == \
+        "http://127.0.0.1:8000/x"

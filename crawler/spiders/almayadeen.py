@@ -243,7 +243,7 @@ class AlmayadeenSpider(scrapy.Spider):
             yield item
         # Related News and Read more links, then Most Read / Read Next and other cards.
         yield from self._follow_articles([*item.related_urls,
-                                          *parse_index(response).article_links])
+                                          *parse_index(response, pagination=False).article_links])
 
     @staticmethod
     def complete_item(item: ArticleItem, response: Response, base_url: str) -> ArticleItem:

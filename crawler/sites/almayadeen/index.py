@@ -4,29 +4,25 @@ cards are listings too)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-from lxml import etree
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from crawler.extract.text import element_text, normalize_space
+from crawler.sites.almayadeen.menus import chrome
 from crawler.sites.almayadeen.navigation import (  # noqa: F401  (re-exported)
     FALLBACK_MENU, Menu, fallback_menu, page_selector, parse_breaking, parse_menu,
     read_breaking, read_menu)
+from crawler.sites.almayadeen.pagination import find_next_page
 from crawler.sites.almayadeen.urls import (
-    canonicalize_url, classify_url, join_url, same_origin)
+    DEFAULT_PORTS, canonicalize_url, classify_url, join_url, origin, same_origin)
 
 __all__ = ["FALLBACK_MENU", "IndexPage", "Menu", "parse_breaking", "parse_index",
            "parse_menu"]
 
-# Page chrome whose links are navigation, not listings.
-_CHROME_XPATH = ("//header | //nav | //footer | //*[@role='navigation' or @role='banner'"
-                 " or @role='contentinfo']")
-_CHROME = etree.XPath(_CHROME_XPATH)
-_NEXT_TEXT_RE = re.compile(r"^(?:load\s+more|more|next(?:\s+page)?|older(?:\s+\w+)?|"
-                           r"show\s+more|›|»|>|→)$", re.I)
-_LOAD_MORE_CLASS_RE = re.compile(r"load[-_]?more|pagination[-_]?next|next[-_]?page", re.I)
+# Query parameters of links that are a page's share/print/reply variant, not a listing.
+_VARIANT_PARAMS = frozenset({"share", "replytocom", "print", "amp", "output", "action"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass
@@ -39,86 +35,112 @@ class IndexPage:
     link_titles: dict[str, str] = field(default_factory=dict)
 
 
-def _with_page(url: str, page: str) -> str:
+@lru_cache(maxsize=8192)
+def discovery_url(url: str, page_url: str) -> str:
+    """A canonical link as the crawl requests it: on the page's host and scheme when it
+    only differs from them by http/https or a "www." prefix (both on default ports)."""
+    link, page = origin(url), origin(page_url)
+    if link == page or not link[1] or DEFAULT_PORTS.get(link[0]) != link[2] \
+            or DEFAULT_PORTS.get(page[0]) != page[2]:
+        return url
+    if link[1] in (page[1], "www." + page[1]) or page[1] == "www." + link[1]:
+        parts = urlsplit(url)
+        return urlunsplit((page[0], page[1]) + tuple(parts[2:]))
+    return url
+
+
+def _without_trailing_slash(url: str) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    query.append(("page", page))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    if len(parts.path) > 1 and parts.path.endswith("/"):
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") or "/"))
+    return url
 
 
-_REL_NEXT = "[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
-_LINK_REL_NEXT = etree.XPath("//link" + _REL_NEXT)
-_A_REL_NEXT = etree.XPath("//a" + _REL_NEXT)
-_PAGE_PARAM_RE = re.compile(r"[?&]page=\d+")
+def _is_variant(url: str) -> bool:
+    query = urlsplit(url).query
+    return bool(query) and any(key.lower() in _VARIANT_PARAMS
+                               for key, _ in parse_qsl(query, keep_blank_values=True))
 
 
-def _next_page_candidates(selector) -> list[str]:
-    """Hrefs that may lead to the next page, best evidence first."""
-    root = selector.root
-    found = [str(href) for href in _LINK_REL_NEXT(root)]
-    found += [str(href) for href in _A_REL_NEXT(root)]
-    for el in root.iter("a", "button"):
-        if not _LOAD_MORE_CLASS_RE.search(el.get("class", "")):
-            continue
-        href = el.get("href") or el.get("data-href") or el.get("data-url")
-        if href and not href.strip().startswith(("#", "javascript:")):
-            found.append(href)
-        elif (el.get("data-page") or "").strip().isdigit():
-            found.append("?page=" + el.get("data-page").strip())
-    for a in root.iter("a"):
-        href = a.get("href")
-        # the cheap test first: most links carry no ?page=N
-        if href is not None and _PAGE_PARAM_RE.search(href) and _NEXT_TEXT_RE.match(
-                element_text(a)):
-            found.append(href)
-    return found
+def _link_title(a) -> str:
+    """A link's text; the heading's alone when the link wraps a card (label, title,
+    date)."""
+    for heading in a.iter(*_HEADINGS):
+        text = element_text(heading)
+        if text:
+            return text
+    return element_text(a)
 
 
-def find_next_page(selector, page_url: str) -> str | None:
-    current = canonicalize_url(page_url)
-    for href in _next_page_candidates(selector):
-        href = normalize_space(href)
-        if not href:
-            continue
-        if href.startswith("?page="):
-            url = canonicalize_url(_with_page(page_url, href.split("=", 1)[1]))
-        else:
-            url = canonicalize_url(urljoin(page_url, href))
-        if url != current and same_origin(url, page_url):
-            return url
-    return None
+def _card_title(a, url: str, page_url: str, index_paths) -> str:
+    """For a link without text (an image): the heading of its card (an ancestor
+    holding no other article link), else the image's alt, title or aria-label."""
+    node = a
+    for _level in range(4):
+        node = node.getparent()
+        if node is None or node.tag in ("body", "main", "ul", "ol"):
+            break
+        others = {h for h in (x.get("href") for x in node.iter("a")) if h}
+        if any(canonicalize_url(discovery_url(canonicalize_url(join_url(page_url, h)),
+                                              page_url)).rstrip("/") != url
+               and classify_url(join_url(page_url, h), index_paths, page_url) == "article"
+               for h in others):
+            break
+        for heading in node.iter(*_HEADINGS):
+            text = element_text(heading)
+            if text:
+                return text
+    for img in a.iter("img"):
+        if normalize_space(img.get("alt")):
+            return normalize_space(img.get("alt"))
+    return normalize_space(a.get("title") or a.get("aria-label"))
 
 
 def find_article_links(selector, page_url: str, index_paths: frozenset[str],
                        excluded: list, titles: dict[str, str] | None = None) -> list[str]:
     """Article-like, same-origin links outside the page chrome, canonical, in order.
-    ``titles``: filled with the first non-empty link text of each link."""
+    ``titles``: filled with the first non-empty link text of each link (for a link
+    on an image only, its card's heading or the image's alt text)."""
     root = selector.root
     # links inside the chrome or an excluded box (menus, ticker): one walk per box
-    inside_excluded = {a for box in list(excluded) + _CHROME(root)
+    inside_excluded = {a for box in list(excluded) + chrome(root)
                        for a in box.iterdescendants("a")}
     links: list[str] = []
     listed: set[str] = set()
-    own_url = canonicalize_url(page_url)
+    untitled: dict[str, object] = {}
+    own_url = _without_trailing_slash(discovery_url(canonicalize_url(page_url), page_url))
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")) or a in inside_excluded:
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) \
+                or a in inside_excluded:
             continue
-        url = canonicalize_url(join_url(page_url, href))
-        if (url not in listed and url != own_url and same_origin(url, page_url)
+        url = discovery_url(canonicalize_url(join_url(page_url, href)), page_url)
+        if not same_origin(url, page_url):
+            continue
+        url = _without_trailing_slash(url)
+        if (url not in listed and url != own_url and not _is_variant(url)
                 and classify_url(url, index_paths, base_url=page_url) == "article"):
             links.append(url)
             listed.add(url)
         if titles is not None and url in listed and url not in titles:
-            text = element_text(a)
+            text = _link_title(a)
             if text:
                 titles[url] = text
+                untitled.pop(url, None)
+            else:
+                untitled.setdefault(url, a)
+    for url, a in untitled.items():
+        text = _card_title(a, url, page_url, index_paths)
+        if text and titles is not None:
+            titles[url] = text
     return links
 
 
-def parse_index(response) -> IndexPage:
+def parse_index(response, *, pagination: bool = True) -> IndexPage:
     """Links, next page, menus and breaking ticker of a listing page. Never raises on a
-    broken page: whatever could not be read is empty (the menu falls back to SITE.md's)."""
+    broken page: whatever could not be read is empty (the menu falls back to SITE.md's).
+    ``pagination=False``: no next page is looked for (an article page has none; the
+    search walks every link of the page)."""
     try:
         selector = page_selector(response)
         root = selector.root
@@ -134,7 +156,7 @@ def parse_index(response) -> IndexPage:
         article_links=find_article_links(selector, response.url, menu.index_paths(), excluded,
                                          titles),
         link_titles=titles,
-        next_page=find_next_page(selector, response.url),
+        next_page=find_next_page(selector, response.url) if pagination else None,
         menu=menu,
         breaking=breaking,
     )

@@ -40,6 +40,18 @@ KNOWN_INDEX_PATHS = frozenset({
 _ARTICLE_SEGMENTS = {"news": (3,), "articles": (2, 3), "videos": (2,), "infographs": (2,),
                      "in-pictures": (2,)}
 _REGION_SEGMENTS = frozenset({"regions", "region"})
+# First path segments of region indexes as a menu may spell them.
+REGION_SEGMENTS = _REGION_SEGMENTS | {"countries", "country"}
+# First path segments of pages that are neither articles nor section indexes.
+NON_INDEX_SEGMENTS = frozenset({
+    "tags", "tag", "topics", "topic", "authors", "author", "writers", "live", "search",
+    "about-us", "about", "contact-us", "contact", "privacy-policy", "privacy", "terms",
+    "terms-of-use", "cookies", "frequencies", "media", "images", "assets", "static",
+    "login", "signin", "sign-in", "register", "signup", "sign-up", "account", "profile",
+    "newsletter", "newsletters", "subscribe", "rss", "feed", "feeds", "sitemap",
+    "sitemaps", "amp", "print", "share", "programs", "program", "programmes",
+    "programme", "shows", "schedule", "cdn-cgi", "wp-admin",
+    "wp-content", "wp-json", "api", "ajax"})
 _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp4", ".mp3",
                   ".css", ".js", ".xml", ".json", ".ico", ".zip", ".txt")
 
@@ -161,6 +173,11 @@ def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | 
         return "index"
     segments = path.strip("/").split("/")
     first = segments[0]
+    if len(segments) >= 2 and segments[-2] == "page" and segments[-1].isdigit():
+        return "index" if first in _ARTICLE_SEGMENTS or first in _REGION_SEGMENTS \
+            or "/" + "/".join(segments[:-2]) in _index_path_keys(index_paths) else "other"
+    if first in NON_INDEX_SEGMENTS:
+        return "other"
     if first in _REGION_SEGMENTS and len(segments) <= 2:
         return "index"
     if first in _ARTICLE_SEGMENTS:
