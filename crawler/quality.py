@@ -15,7 +15,11 @@ before it?
   ``NEWSMON_LAYOUT_MAX_GENERIC_RISE`` (0.2: e.g. dates read from the page's text
   because the metadata and the known markup are gone). It needs at least
   ``NEWSMON_LAYOUT_MIN_PAGES`` (5) article pages in the run and
-  ``NEWSMON_LAYOUT_MIN_BASELINE`` (20) in the baseline; less says nothing.
+  ``NEWSMON_LAYOUT_MIN_BASELINE`` (20) in the baseline; less says nothing. And the
+  change must be more than chance: a two-proportion z-test (z >= 1.96) between the run
+  and its baseline, so that a small incremental run that happens to meet two pages
+  of a rarer template (2 of 6 from the generic layer against 12 %) does not alarm,
+  while every page of a run of 5 going generic does.
 - A run with too few article pages to judge (all answered 304, say) keeps the verdict
   of the site's last judged run: a degraded site stays degraded until enough pages
   say otherwise.
@@ -142,15 +146,30 @@ def evaluate(current: dict[str, FieldCount], baseline: dict[str, FieldCount],
             continue
         what = "article pages read as articles" if name == RECOGNISED else "articles"
         reasons = []
-        if before.fill_rate - now.fill_rate > thresholds.max_drop:
+        if before.fill_rate - now.fill_rate > thresholds.max_drop and beyond_chance(
+                now.filled, now.pages, before.filled, before.pages):
             reasons.append(f"filled on {now.fill_rate:.0%} of {now.pages} {what} "
                            f"(baseline {before.fill_rate:.0%})")
-        if now.generic_rate - before.generic_rate > thresholds.max_generic_rise:
+        if now.generic_rate - before.generic_rate > thresholds.max_generic_rise and \
+                beyond_chance(now.generic, now.pages, before.generic, before.pages):
             reasons.append(f"from the generic layer on {now.generic_rate:.0%} of "
                            f"{now.pages} {what} (baseline {before.generic_rate:.0%})")
         if reasons:
             alarms[name] = "; ".join(reasons)
     return alarms
+
+
+SIGNIFICANT_Z = 1.96
+
+
+def beyond_chance(hits: int, pages: int, base_hits: int, base_pages: int) -> bool:
+    """Whether ``hits/pages`` differs from ``base_hits/base_pages`` by more than
+    sampling noise (two-proportion z-test, pooled variance, |z| >= 1.96)."""
+    pooled = (hits + base_hits) / (pages + base_pages)
+    variance = pooled * (1 - pooled) * (1 / pages + 1 / base_pages)
+    if variance <= 0:  # both all or nothing: the same rate, or no data
+        return hits / pages != base_hits / base_pages
+    return abs(hits / pages - base_hits / base_pages) / variance ** 0.5 >= SIGNIFICANT_Z
 
 
 def load_baseline(engine: Engine, base_url: str, run_id: int, runs: int

@@ -98,6 +98,18 @@ def test_pages_no_longer_read_as_articles_alarm():
     assert "filled on 20% of 10 article pages read as articles" in alarms["article"]
 
 
+def test_a_small_run_that_meets_a_rarer_template_by_chance_does_not_alarm():
+    # An incremental run of 6 new articles, 2 of them from a template the parser reads
+    # with its generic layer (12 % of the baseline): a 21-point rise, but chance.
+    baseline = {"body": FieldCount(100, 100, 12)}
+    assert evaluate(counts(body=(6, 6, 2)), baseline, Thresholds()) == {}
+    # The whole of a run of 5 going generic is a change, however small the run.
+    assert "generic layer on 100% of 5" in evaluate(counts(body=(5, 5, 5)), baseline,
+                                                    Thresholds())["body"]
+    assert evaluate(counts(body=(5, 0, 0)), baseline, Thresholds())["body"] \
+        .startswith("filled on 0% of 5")
+
+
 def test_too_few_pages_or_too_short_a_baseline_say_nothing():
     assert evaluate(counts(body=(4, 0, 0)), BASELINE, Thresholds()) == {}
     short = {"body": FieldCount(19, 19, 0)}
