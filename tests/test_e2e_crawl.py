@@ -69,8 +69,9 @@ def crawled(request, tmp_path_factory) -> Iterator[CrawledSite]:
             yield from crawl_once(db_url)
 
 
-def crawl_once(db_url: str) -> Iterator[CrawledSite]:
-    with ReplicaServer() as server:
+def crawl_once(db_url: str, **server_options) -> Iterator[CrawledSite]:
+    """One crawl of a fresh replica (``ReplicaServer(**server_options)``) into db_url."""
+    with ReplicaServer(**server_options) as server:
         first = newsmon("crawl", "--base-url", server.base_url, "--db", db_url, *FAST)
         paths = [r.path for r in server.request_log]
         records = {r["url"]: r for r in export(db_url)}
@@ -87,15 +88,17 @@ def test_crawl_exits_zero_and_prints_a_summary(crawled):
     assert "errors:" in crawled.first.stdout
 
 
+def field_mismatches(records: dict[str, dict], expected: dict[str, dict]) -> list[str]:
+    """"url key: got …, want …" for every exported field that differs from the truth."""
+    return [f"{url} {key}: got {records[url][key]!r}, want {value!r}"
+            for url, want in expected.items() for key, value in want.items()
+            if records[url][key] != value]
+
+
 def test_every_expected_article_is_stored_with_every_field(crawled):
     expected = expected_articles(crawled.server.base_url)
     assert sorted(crawled.records) == sorted(expected)
-    mismatches = []
-    for url, want in expected.items():
-        got = crawled.records[url]
-        for key, value in want.items():
-            if got[key] != value:
-                mismatches.append(f"{url} {key}: got {got[key]!r}, want {value!r}")
+    mismatches = field_mismatches(crawled.records, expected)
     assert not mismatches, "\n".join(mismatches[:20])
 
 

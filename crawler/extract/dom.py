@@ -25,21 +25,27 @@ _XML_SPACE = str.maketrans("\t\n\r", "   ")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-_CLASS_AND_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+_CLASS_AND_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id"
+                            " | descendant-or-self::*/@itemprop")
 
 
 class DomIndex:
-    """Built from the class and id attribute values alone (one XPath, in C): an
-    element's Python object is made only when a lookup returns it."""
+    """Built from the class, id and itemprop attribute values alone (one XPath, in C):
+    an element's Python object is made only when a lookup returns it."""
 
     def __init__(self, root):
         self.by_class: dict[str, list] = {}
+        self.by_itemprop: dict[str, list] = {}      # microdata: "articleBody" -> values
         # (attribute value as an lxml "smart string" that knows its element,
         #  "class" or "id", the value with ASCII letters lower-cased), document order
         self.attributes: list[tuple] = []
         by_class, attributes = self.by_class, self.attributes
         for value in _CLASS_AND_ID(root):
             name = value.attrname
+            if name == "itemprop":
+                for token in value.split():
+                    self.by_itemprop.setdefault(token, []).append(value)
+                continue
             plain = value.isascii() and value.isprintable()    # the common case
             attributes.append((value, name, value.lower() if plain
                                else value.translate(_ASCII_LOWER)))
@@ -54,6 +60,10 @@ class DomIndex:
         """Elements whose class list holds ``token`` (CSS ``tag.token``)."""
         found = [value.getparent() for value in self.by_class.get(token, ())]
         return [el for el in found if el.tag == tag] if tag else found
+
+    def with_itemprop(self, token: str) -> list:
+        """Elements whose microdata itemprop list holds ``token`` ("articleBody")."""
+        return [value.getparent() for value in self.by_itemprop.get(token, ())]
 
     def class_contains(self, text: str) -> list:
         """Elements whose class attribute contains ``text`` (CSS ``[class*=text]``)."""

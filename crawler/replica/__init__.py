@@ -6,6 +6,8 @@
   It answers conditional requests (ETag, Last-Modified) and can change the site while
   it serves it (``add_article``, ``edit_article``, ``set_breaking``; records from
   ``changes.new_article``); ``sitemaps`` renders its XML sitemaps.
+- ``ReplicaServer(layout="redesign")``: the same site after a redesign of every
+  template (``redesign``, ``redesign_article``); ``--layout redesign`` on the command line.
 """
 
 from crawler.replica.content import EDGE_CASES, expected_articles, expected_breaking

@@ -12,8 +12,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--offsite-port", type=int, default=None,
                         help="port of the off-site link on the home page (default: a free one)")
+    parser.add_argument("--layout", choices=["normal", "redesign", "broken"],
+                        default="normal", help="the site's templates (default: normal)")
     args = parser.parse_args()
-    serve_forever(args.port, args.host, args.offsite_port)
+    serve_forever(args.port, args.host, args.offsite_port, args.layout)
 
 
 if __name__ == "__main__":

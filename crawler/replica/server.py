@@ -27,8 +27,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawler.replica import (changes, content, faults, index_pages, js_pages, sitemaps,
-                             state)
+from crawler.replica import (changes, content, faults, index_pages, js_pages, redesign,
+                             redesign_article, sitemaps, state)
 from crawler.replica.article_pages import render_article
 from crawler.replica.layout import Page
 
@@ -71,6 +71,8 @@ class ReplicaServer:
     port nothing listens on is picked at start. ``offsite_origin`` gives the whole
     origin. ``js_pages``: also serve the pages that need JavaScript (``js_pages``: the
     "Latest" section in the menu, its JSON-only pages, the cookie-checked article).
+    ``layout``: "normal", "broken" (``faults``) or "redesign" (``redesign``: the same
+    content, every template redesigned); it can be switched while serving.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
@@ -233,17 +235,18 @@ class ReplicaServer:
             if first:
                 return Page(500, b"<!DOCTYPE html><html><body><h1>500 Internal Server "
                                  b"Error</h1></body></html>\n")
-        page_number = 1
+        # (the redesign's index pages are "/news/politics/page/2")
+        path, page_number = redesign.split_page(path) if self.layout == "redesign" else (path, 1)
         if "page" in query and path in content.SECTION_INDEXES:
             try:
                 page_number = int(query["page"][0])
             except ValueError:
                 return index_pages.render_not_found()
-        key = (path, page_number if path in content.SECTION_INDEXES else 1)
+        key = (self.layout, path, page_number if path in content.SECTION_INDEXES else 1)
         cached = self._cache.get(key)
         if cached is None:
-            cached = (render(path, page_number, self.base_url, self.offsite_origin)
-                      or index_pages.render_not_found())
+            cached = (render(path, page_number, self.base_url, self.offsite_origin,
+                             self.layout) or index_pages.render_not_found())
             with self._state_lock:  # not a page of a site that changed meanwhile
                 if state.ARTICLES.get() is self._articles and \
                         state.BREAKING.get() is self._breaking:
@@ -251,18 +254,23 @@ class ReplicaServer:
         return cached
 
 
-def render(path: str, page_number: int, origin: str, offsite_origin: str) -> Page | None:
+def render(path: str, page_number: int, origin: str, offsite_origin: str,
+           layout: str = "normal") -> Page | None:
     """The page at an (unquoted) path for a replica at ``origin``; None: unknown path.
-
-    Stateless: redirects and the one-time 500 are the server's business.
+    ``layout="redesign"``: the redesigned site's pages (robots.txt, sitemaps, images
+    are the same). Stateless: redirects and the one-time 500 are the server's business.
     """
+    if layout == "redesign" and (page := redesign.render(path, page_number, origin,
+                                                          offsite_origin)) is not None:
+        return page
     if path == "/":
         return index_pages.render_home(origin, offsite_origin)
     if path == "/robots.txt":
         return Page(200, robots_txt(origin).encode(), "text/plain; charset=utf-8")
     article = content.by_path().get(path)
     if article is not None:
-        page = render_article(article, origin)
+        page = (redesign_article.render_article if layout == "redesign"
+                else render_article)(article, origin)
         page.headers["Last-Modified"] = format_datetime(
             article["modified"].astimezone(UTC), usegmt=True)
         page.article_key = article["key"]  # type: ignore[attr-defined]
@@ -384,9 +392,9 @@ def _not_modified(headers, etag: str, last_modified: str | None) -> bool:
 
 
 def serve_forever(port: int = 8000, host: str = "127.0.0.1",
-                  offsite_port: int | None = None) -> None:
+                  offsite_port: int | None = None, layout: str = "normal") -> None:
     """Serve the replica until Ctrl-C (``python -m crawler.replica``)."""
-    server = ReplicaServer(host, port, offsite_port).start()
+    server = ReplicaServer(host, port, offsite_port, layout=layout).start()
     print(f"Replica of Al Mayadeen English at {server.base_url}/ (Ctrl-C to stop)", flush=True)
     try:
         while True:

@@ -1,7 +1,8 @@
 """The "BREAKING" ticker, read from any page: its one-line items, in page order.
 
 Found by a class or id naming it (breaking, ticker, urgent, marquee), else a
-<marquee>, else the list or box after a "BREAKING" label. Items are list items, a
+<marquee> or an ARIA role="marquee" box (whose label may be its aria-label alone),
+else the list or box after a "BREAKING" label. Items are list items, a
 marquee's or box's children, or a marquee's own text; a time shown with an item
 ("16:50", "<time>16:50</time>") is not part of its text.
 """
@@ -14,6 +15,7 @@ from parsel import Selector
 
 from crawler.extract.dom import dom_index
 from crawler.extract.text import element_text, normalize_space
+from crawler.sites.almayadeen.menus import landmarks
 
 _BREAKING_LABEL_RE = re.compile(
     r"^(?:breaking(?: news)?|urgent(?: news)?|just in|عاجل)\s*:?$", re.I)
@@ -45,6 +47,9 @@ def find_breaking(root):
             return el
     for el in root.iter("marquee"):
         return el
+    for el in landmarks(root):      # (the page's role=… elements, found once)
+        if (el.get("role") or "").strip().lower() == "marquee" and not _in_card(el):
+            return el
     for el in root.iter():
         if isinstance(el.tag, str) and len(el) == 0 and _BREAKING_LABEL_RE.match(
                 normalize_space(el.text)):

@@ -131,10 +131,10 @@ class VisibleArticle:
 
     @property
     def body_element(self):
-        """The body container: the reference's .p-content, else the densest block."""
+        """The body container (``body_container``), else the densest block."""
         if not self._body_el_known:
-            found = self.index.with_class("p-content")
-            self._body_el = found[0] if found else (
+            found = self.body_container()
+            self._body_el = found if found is not None else (
                 densest_block(self.area) if self.area is not None else None)
             if self._body_el is None:
                 self._body_el = densest_block(self.root)
@@ -236,8 +236,12 @@ class VisibleArticle:
         return url, caption
 
     def body_container(self):
-        found = self.index.with_class("p-content")
-        return found[0] if found else None
+        """The reference's .p-content, else the microdata articleBody (whose text may
+        be split in <section>s: the densest block would be one), in the area first."""
+        found = self.index.with_class("p-content") or self.index.with_itemprop("articleBody")
+        area = self.area
+        inside = (el for el in found if el is area or area in el.iterancestors())
+        return next(inside, found[0] if found else None)
 
     def body(self) -> Body | None:
         """extract_body of the body container (once: related_links reuses it)."""
