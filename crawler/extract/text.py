@@ -361,4 +361,22 @@ def densest_block(root):
     for el, score in scores.items():
         if score > best_score and not _in_chrome(el):
             best, best_score = el, score
-    return best
+    return _whole_run(best, scores) if best is not None else None
+
+
+def _whole_run(best, scores: dict):
+    """A text split into sibling blocks (a <section> per sub-heading): their parent,
+    when every child of it that holds text is such a block (so no headline, byline
+    or box comes with them)."""
+    parent = best.getparent()
+    if parent is None or _in_chrome(parent):
+        return best
+    blocks = 0
+    for child in parent:
+        if not _tag(child):
+            continue
+        if child in scores and _tag(child) == _tag(best) and widget_kind(child) is None:
+            blocks += 1
+        elif element_text(child):
+            return best
+    return parent if blocks >= 2 else best
