@@ -18,7 +18,11 @@
   169.254.169.254, a private address) is not followed either: both are refused with a
   clear error and a fetch error, where Scrapy would drop them silently (its duplicate
   filter; the offsite filter, ``crawler.middlewares.SameOriginMiddleware``, which stays
-  as the second line of defence). Long chains stop at REDIRECT_MAX_TIMES.
+  as the second line of defence). Long chains stop at REDIRECT_MAX_TIMES. One
+  exception: a redirect that moves the whole site (``site_moved``: http to https on the
+  same host, or to/from "www.") from the base URL's origin is followed and the spider's
+  ``base_url`` becomes the new origin (a base URL given as http:// would otherwise end
+  the crawl at its home page, and robots.txt would be read as absent).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.sites.almayadeen.urls import canonicalize_url, same_origin
+from crawler.sites.almayadeen.urls import DEFAULT_PORTS, canonicalize_url, origin, same_origin
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +119,55 @@ class RetryAfterMiddleware:
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware, every request waiting for robots.txt (above)."""
+    """Scrapy's RobotsTxtMiddleware, every request waiting for robots.txt (above), and
+    its ``Crawl-delay`` honoured (Scrapy ignores it): the site's download slot waits at
+    least that long between requests, whatever AutoThrottle or DOWNLOAD_DELAY say;
+    capped by ``NEWSMON_CRAWL_DELAY_MAX`` (default 60 s)."""
+
+    def __init__(self, crawler: Any):
+        super().__init__(crawler)
+        self._crawl_delays: dict[str, float] = {}    # by slot key (the host)
+        self._max_crawl_delay = crawler.settings.getfloat("NEWSMON_CRAWL_DELAY_MAX", 60.0)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 400:  # an error page is no rules (Scrapy parsed its HTML)
+            logger.warning("robots.txt of %s answered HTTP %d: read as no robots.txt, "
+                           "everything allowed (Scrapy's policy)", netloc, response.status)
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+        parser = self._parsers.get(netloc)
+        try:
+            delay = parser.crawl_delay(self._robotstxt_useragent or request.headers.get(
+                b"User-Agent", self._default_useragent)) if parser is not None else None
+        except (AttributeError, TypeError, ValueError):
+            delay = None
+        if delay and delay > 0:
+            if delay > self._max_crawl_delay:
+                logger.warning("robots.txt of %s asks a Crawl-delay of %gs: capped at %gs "
+                               "(NEWSMON_CRAWL_DELAY_MAX)", netloc, delay, self._max_crawl_delay)
+                delay = self._max_crawl_delay
+            logger.info("robots.txt of %s asks a Crawl-delay of %gs: honoured", netloc, delay)
+            self._crawl_delays[urlparse_cached(request).hostname or netloc] = delay
+            self._apply_crawl_delay(request)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._apply_crawl_delay(request)  # after AutoThrottle's adjustment of the slot
+        return response
+
+    def _apply_crawl_delay(self, request: Request) -> None:
+        if not self._crawl_delays:
+            return
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        try:
+            key = downloader.get_slot_key(request)
+            slot = downloader.slots.get(key)
+        except AttributeError:
+            return
+        delay = self._crawl_delays.get(urlparse_cached(request).hostname or "")
+        if delay and slot is not None and slot.delay < delay:
+            slot.delay = delay
+            if hasattr(slot, "jitter"):
+                slot.jitter = 0.0           # randomised, a gap could be shorter
 
     async def robot_parser(self, request: Request) -> Any:
         parser = self._parsers.get(urlparse_cached(request).netloc)
@@ -151,7 +203,25 @@ class RedirectGuardMiddleware:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if target in {canonicalize_url(u) for u in chain}:
             raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}")
-        base_url = getattr(self.crawler.spider, "base_url", None)
+        spider = self.crawler.spider
+        base_url = getattr(spider, "base_url", None)
         if base_url and not same_origin(target, base_url):
-            raise IgnoreRequest(f"redirect to another origin: {request.url} -> {target}")
+            if not (same_origin(request.url, base_url) and site_moved(base_url, target)):
+                raise IgnoreRequest(f"redirect to another origin: {request.url} -> {target}")
+            moved = canonicalize_url(urljoin(target, "/"))
+            logger.warning("%s redirects to %s: the site moved to %s, crawled there",
+                           request.url, target, moved)
+            spider.base_url = moved
         return response
+
+
+def site_moved(base_url: str, target: str) -> bool:
+    """A redirect that moves the whole site: http to https on the same host, or the
+    host with or without "www.", both on their scheme's default port (a base URL
+    given as http://, or without the www the site uses). Never a downgrade to http."""
+    (scheme, host, port), (new_scheme, new_host, new_port) = origin(base_url), origin(target)
+    if not host or new_port != DEFAULT_PORTS.get(new_scheme) or port != DEFAULT_PORTS.get(scheme):
+        return False
+    if (scheme, new_scheme) not in (("http", "https"), ("http", "http"), ("https", "https")):
+        return False
+    return new_host in (host, "www." + host) or host == "www." + new_host

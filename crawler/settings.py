@@ -98,6 +98,8 @@ NEWSMON_SPOOL_DIR = ""
 NEWSMON_SPOOL_RETRY_INTERVAL = 5.0
 NEWSMON_SPOOL_CLOSE_WAIT = 30.0
 NEWSMON_RETRY_AFTER_MAX = 300.0
+# robots.txt's Crawl-delay is honoured (crawler/fetch_guards.py), up to this many seconds.
+NEWSMON_CRAWL_DELAY_MAX = 60.0
 # Layout-change alarm (crawler/quality.py): a field whose fill rate drops, or whose
 # share from the generic layer rises, by more than this against the last runs' makes
 # the run "degraded" (`newsmon crawl` exits 5).

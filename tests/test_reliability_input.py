@@ -180,3 +180,22 @@ def test_untrusted_text_is_stored_verbatim_and_safely(crawled):
     assert len(big["body"].encode()) > 1_000_000
     # The SQL in the text did nothing: every table is still there and whole.
     assert rows(crawled.db_url, "SELECT count(*) AS n FROM articles")[0]["n"] == len(stored)
+
+
+def test_session_ids_and_percent_case_make_one_request(crawled):
+    # ";jsessionid=", "?PHPSESSID=", "%2d" and "%2D": four links, one article, one fetch
+    asked = [r.path for r in crawled.log if "fault-session" in r.path]
+    assert asked == [faults.FAULTS["session-id"].path], asked
+
+
+def test_a_canonical_naming_the_home_page_is_not_trusted(crawled):
+    stored = stored_records(crawled.db_url)
+    assert stored[crawled.url("canonical-home")]["title"] == \
+        faults.RECORDS["canonical-home"]["title"]
+
+
+def test_a_redirect_chain_and_a_503_are_followed_to_the_article(crawled):
+    chain = [r.path for r in crawled.log if "fault-redirect-chain" in r.path]
+    assert chain == [faults.PREFIX + "redirect-chain" + hop for hop in ("-1", "-2", "-3", "")]
+    assert [r.status for r in crawled.requests("unavailable-once")] == [503, 200]
+    assert [r.status for r in crawled.requests("gone")] == [410]  # not retried

@@ -32,3 +32,24 @@ def html_selector(response) -> Selector | None:
         root = create_root_node(response.text, etree.HTMLParser, base_url=response.url)
         selector = _SELECTORS[response] = Selector(root=root, type="html")
     return selector
+
+
+def link_base(selector, page_url: str) -> str:
+    """The URL the page's relative links resolve against: its first ``<base href>``
+    (itself resolved against the page URL, as browsers and Scrapy's
+    ``response.urljoin`` do), else the page URL. A base that is not http(s) or does
+    not parse is ignored."""
+    from urllib.parse import urljoin, urlsplit
+
+    root = getattr(selector, "root", None)
+    if root is None or not hasattr(root, "xpath"):
+        return page_url
+    for href in root.xpath("//base[@href][1]/@href")[:1]:
+        href = "".join(str(href).split())      # browsers drop ASCII whitespace
+        try:
+            base = urljoin(page_url, href)
+            if href and urlsplit(base).scheme.lower() in ("http", "https"):
+                return base
+        except ValueError:
+            pass
+    return page_url

@@ -239,3 +239,43 @@ def page_url(obj: dict) -> str | None:
         if found:
             return found
     return text_value(obj.get("url"))
+
+
+def breadcrumb_trail(selector: Selector) -> list[tuple[str, str]]:
+    """(name, decoded path without trailing slash) of the first BreadcrumbList's items,
+    in position order; items without a name or a URL, and the home page, left out."""
+    for obj in iter_jsonld(selector):
+        if "breadcrumblist" not in type_names(obj):
+            continue
+        items = obj.get("itemListElement")
+        items = [i for i in (items if isinstance(items, list) else [items])
+                 if isinstance(i, dict)]
+
+        def position(item: dict) -> float:
+            try:
+                return float(item.get("position"))
+            except (TypeError, ValueError):
+                return float("inf")
+
+        trail = []
+        for item in sorted(items, key=position):   # (a stable sort: page order on ties)
+            target = item.get("item")
+            url = target if isinstance(target, str) else (
+                (target.get("@id") or target.get("url")) if isinstance(target, dict) else None)
+            name = text_value(item.get("name")) or (
+                text_value(target.get("name")) if isinstance(target, dict) else None)
+            path = _path(url if isinstance(url, str) else None)
+            if name and path:
+                trail.append((name, path))
+        return trail
+    return []
+
+
+def crumb(selector: Selector, depth: int, page_url: str) -> str | None:
+    """The name of the BreadcrumbList item whose path has ``depth`` segments (1: a
+    category, 2: a section), the page's own item left out."""
+    own = _path(page_url).lower()
+    for name, path in breadcrumb_trail(selector):
+        if path.lower() != own and len(path.strip("/").split("/")) == depth:
+            return name
+    return None

@@ -61,6 +61,7 @@ class Fault:
     what: str
     error: str | None     # part of the fetch error newsmon records; None: no error
     stored: bool = False  # newsmon stores the article (expected_fault_articles)
+    links: tuple[str, ...] = ()  # how the home page links it (default: its path)
 
     @property
     def path(self) -> str:
@@ -100,6 +101,19 @@ FAULTS: dict[str, Fault] = {f.name: f for f in [
     Fault("markup-text", "title and text hold HTML and script (as text)", None, stored=True),
     Fault("nul-text", "the text holds NUL characters", None, stored=True),
     Fault("megabyte-text", "a megabyte of text", None, stored=True),
+    Fault("session-id", "linked with a session id (;jsessionid=, ?PHPSESSID=) and "
+          "upper/lower-case percent-encodings: one article, fetched once", None,
+          stored=True, links=(PREFIX + "session-id;jsessionid=9F2C0A1B7E", PREFIX +
+                              "session-id?PHPSESSID=k2v9", PREFIX + "session%2did",
+                              PREFIX + "session%2Did")),
+    Fault("gone", "410 Gone", "HTTP 410"),
+    Fault("unavailable-once", "503 without Retry-After once, then the article", None, True),
+    Fault("redirect-chain", "linked as -1: 301 -> -2 -> -3 -> the article (3 hops)", None,
+          stored=True, links=(PREFIX + "redirect-chain-1",)),
+    Fault("canonical-home", "every metadata URL (canonical, og:url, JSON-LD, tawsiyat) "
+          "names the home page: stored under its own URL", None, stored=True),
+    Fault("invalid-utf8", "declared UTF-8, with one invalid byte in a UTF-8 body",
+          "bad bytes for the declared charset", stored=True),
 ]}
 
 _PUBLISHED = datetime(2025, 10, 1, 9, 30, tzinfo=BEIRUT)
@@ -130,6 +144,13 @@ def _records() -> dict[str, dict]:
         "markup-text": _record("markup-text", MARKUP_TEXT, [MARKUP_TEXT, *plain]),
         "nul-text": _record("nul-text", "NUL characters in the text", [NUL_TEXT, *plain]),
         "megabyte-text": _record("megabyte-text", "A megabyte of text", MEGABYTE_PARAGRAPHS),
+        "session-id": _record("session-id", "Session ids in links make no duplicates", plain),
+        "unavailable-once": _record("unavailable-once", "Unavailable once, then served", plain),
+        "redirect-chain": _record("redirect-chain", "Three redirects, then the article", plain),
+        "canonical-home": _record("canonical-home", "A canonical naming the home page", plain),
+        "invalid-utf8": _record("invalid-utf8", "One bad byte in a café's UTF-8 page",
+                                ["The café's menu lost a letter here: \ufffd, the rest is "
+                                 "intact.", *plain]),
     }
 
 
@@ -201,6 +222,10 @@ def _fault_page(replica: Any, path: str) -> Page | None:
     name = path[len(PREFIX):]
     if name == "redirect-loop-b":
         return Page(302, b"", headers={"Location": PREFIX + "redirect-loop"})
+    if name in ("redirect-chain-1", "redirect-chain-2", "redirect-chain-3"):
+        hop = int(name[-1])
+        return Page(301, b"", headers={"Location": PREFIX + "redirect-chain"
+                                       + (f"-{hop + 1}" if hop < 3 else "")})
     fault = FAULTS.get(name)
     if fault is None:
         return None
@@ -226,6 +251,13 @@ def _fault_page(replica: Any, path: str) -> Page | None:
     if name == "rate-limited" and _hits(replica, name) == 1:
         return Page(429, b"Too Many Requests\n", "text/plain",
                     {"Retry-After": str(RETRY_AFTER)})
+    if name == "gone" or (name == "unavailable-once" and _hits(replica, name) == 1):
+        return Page(410 if name == "gone" else 503, b"<html><body><h1>Error</h1></body></html>")
+    if name == "canonical-home":
+        page = _article_page(replica, name)
+        return _same_kind(page, page.body.replace((replica.base_url + PREFIX + name).encode(),
+                                                  (replica.base_url + "/").encode()),
+                          page.content_type)
     if name in RECORDS:
         return _corrupted(name, _article_page(replica, name))
     return None  # the transport-level faults are answered by answer_raw
@@ -246,6 +278,9 @@ def _corrupted(name: str, page: Page) -> Page:
     elif name == "wrong-charset":  # says utf-8 (header and <meta>), is windows-1252
         return _same_kind(page, text.encode("cp1252", errors="xmlcharrefreplace"),
                           "text/html; charset=utf-8")
+    elif name == "invalid-utf8":  # the U+FFFD of its text sent as one invalid byte
+        return _same_kind(page, text.encode("utf-8").replace("\ufffd".encode(), b"\xff"),
+                          page.content_type)
     elif name == "wrong-charset-utf8":  # says iso-8859-1 (header and <meta>), is UTF-8
         text = text.replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
         return _same_kind(page, text.encode("utf-8"), "text/html; charset=iso-8859-1")
@@ -261,9 +296,9 @@ def _same_kind(page: Page, body: bytes, content_type: str) -> Page:
 
 
 def _with_fault_links(page: Page) -> Page:
-    cards = "".join(f'  <div class="news-card">\n    <a href="{attr(f.path)}"><h4>'
+    cards = "".join(f'  <div class="news-card">\n    <a href="{attr(link)}"><h4>'
                     f'{esc("Fault: " + f.name)}</h4></a>\n  </div>\n'
-                    for f in FAULTS.values())
+                    for f in FAULTS.values() for link in (f.links or (f.path,)))
     block = ('<section class="home-block faults">\n  <h3>Faults</h3>\n' + cards
              + "</section>\n").encode()
     body = page.body.replace(b"</main>", block + b"</main>", 1)

@@ -38,9 +38,9 @@ PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x
 CSS = b"body{font-family:sans-serif;margin:0}.news-card{display:inline-block;width:30%}\n"
 
 
-def robots_txt(origin: str | None = None) -> str:
-    text = ("User-agent: *\n"
-            f"Disallow: {content.ROBOTS_DISALLOW}\n"
+def robots_txt(origin: str | None = None, extra: str = "") -> str:
+    text = ("User-agent: *\n" + (extra.rstrip("\n") + "\n" if extra else "")
+            + f"Disallow: {content.ROBOTS_DISALLOW}\n"
             "Disallow: /search\n")
     if origin:
         origin = origin.rstrip("/")
@@ -86,6 +86,9 @@ class ReplicaServer:
         self.port = port
         self.offsite_port = offsite_port
         self.article_delay = article_delay
+        # robots.txt variants: lines added to its "User-agent: *" group, or another status
+        self.robots_extra = ""
+        self.robots_status = 200
         self._articles: list[dict] | None = None   # None: content.ARTICLES
         self._breaking: list[str] | None = None    # None: model.BREAKING
         self.request_log: list[LoggedRequest] = []
@@ -211,6 +214,12 @@ class ReplicaServer:
         tokens = (state.ARTICLES.set(served[0]), state.BREAKING.set(served[1]))
         menu_token = state.EXTRA_MENU.set(js_pages.MENU_ITEM if self.js_pages else "")
         try:
+            if urlsplit(raw_path).path == "/robots.txt" and (
+                    self.robots_extra or self.robots_status != 200):
+                return Page(self.robots_status, b"<h1>Error</h1><p>Disallow: /</p>\n"
+                            if self.robots_status != 200 else
+                            robots_txt(self.base_url, self.robots_extra).encode(),
+                            "text/plain; charset=utf-8")
             if self.faults or self.layout != "normal":  # opt-in (replica.faults)
                 return faults.respond(self, raw_path, self._respond)
             return self._respond(raw_path)

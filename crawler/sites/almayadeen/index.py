@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from crawler.extract.document import link_base
 from crawler.extract.text import element_text, normalize_space
 from crawler.sites.almayadeen.menus import chrome
 from crawler.sites.almayadeen.navigation import (  # noqa: F401  (re-exported)
@@ -72,7 +73,7 @@ def _link_title(a) -> str:
     return element_text(a)
 
 
-def _card_title(a, url: str, page_url: str, index_paths) -> str:
+def _card_title(a, url: str, page_url: str, index_paths, base: str) -> str:
     """For a link without text (an image): the heading of its card (an ancestor
     holding no other article link), else the image's alt, title or aria-label."""
     node = a
@@ -81,9 +82,9 @@ def _card_title(a, url: str, page_url: str, index_paths) -> str:
         if node is None or node.tag in ("body", "main", "ul", "ol"):
             break
         others = {h for h in (x.get("href") for x in node.iter("a")) if h}
-        if any(canonicalize_url(discovery_url(canonicalize_url(join_url(page_url, h)),
+        if any(canonicalize_url(discovery_url(canonicalize_url(join_url(base, h)),
                                               page_url)).rstrip("/") != url
-               and classify_url(join_url(page_url, h), index_paths, page_url) == "article"
+               and classify_url(join_url(base, h), index_paths, page_url) == "article"
                for h in others):
             break
         for heading in node.iter(*_HEADINGS):
@@ -97,11 +98,15 @@ def _card_title(a, url: str, page_url: str, index_paths) -> str:
 
 
 def find_article_links(selector, page_url: str, index_paths: frozenset[str],
-                       excluded: list, titles: dict[str, str] | None = None) -> list[str]:
+                       excluded: list, titles: dict[str, str] | None = None,
+                       base: str | None = None) -> list[str]:
     """Article-like, same-origin links outside the page chrome, canonical, in order.
+    ``base``: what relative links resolve against (the page's <base href>; default
+    the page URL).
     ``titles``: filled with the first non-empty link text of each link (for a link
     on an image only, its card's heading or the image's alt text)."""
     root = selector.root
+    base = base or page_url
     # links inside the chrome or an excluded box (menus, ticker): one walk per box
     inside_excluded = {a for box in list(excluded) + chrome(root)
                        for a in box.iterdescendants("a")}
@@ -114,7 +119,7 @@ def find_article_links(selector, page_url: str, index_paths: frozenset[str],
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")) \
                 or a in inside_excluded:
             continue
-        url = discovery_url(canonicalize_url(join_url(page_url, href)), page_url)
+        url = discovery_url(canonicalize_url(join_url(base, href)), page_url)
         if not same_origin(url, page_url):
             continue
         url = _without_trailing_slash(url)
@@ -130,7 +135,7 @@ def find_article_links(selector, page_url: str, index_paths: frozenset[str],
             else:
                 untitled.setdefault(url, a)
     for url, a in untitled.items():
-        text = _card_title(a, url, page_url, index_paths)
+        text = _card_title(a, url, page_url, index_paths, base)
         if text and titles is not None:
             titles[url] = text
     return links
@@ -152,11 +157,12 @@ def parse_index(response, *, pagination: bool = True) -> IndexPage:
     breaking, ticker = read_breaking(selector)
     excluded = menu_elements + ([ticker] if ticker is not None else [])
     titles: dict[str, str] = {}
+    base = link_base(selector, response.url)
     return IndexPage(
         article_links=find_article_links(selector, response.url, menu.index_paths(), excluded,
-                                         titles),
+                                         titles, base),
         link_titles=titles,
-        next_page=find_next_page(selector, response.url) if pagination else None,
+        next_page=find_next_page(selector, response.url, base) if pagination else None,
         menu=menu,
         breaking=breaking,
     )

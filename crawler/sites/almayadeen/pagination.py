@@ -125,7 +125,8 @@ def _candidates(root, current: int) -> list[tuple[str, bool]]:
     return rel_links + rel_a + controls + wanted
 
 
-def find_next_page(selector, page_url: str) -> str | None:
+def find_next_page(selector, page_url: str, base: str | None = None) -> str | None:
+    """``base``: what a relative link resolves against (<base href>; the page URL)."""
     root = selector.root
     own = canonicalize_url(page_url)
     base, current = page_number(own)
@@ -136,7 +137,7 @@ def find_next_page(selector, page_url: str) -> str | None:
         if is_number:
             url = canonicalize_url(with_page(page_url, int(target)))
         else:
-            url = canonicalize_url(urljoin(page_url, target))
+            url = canonicalize_url(urljoin(base or page_url, target))
         if url == own or not same_origin(url, page_url):
             continue
         next_base, number = page_number(url)

@@ -21,14 +21,14 @@ from parsel import Selector
 from crawler.extract import jsonld, tawsiyat
 from crawler.extract.dates import parse_date
 from crawler.extract.errorpage import is_error_title
-from crawler.extract.document import html_selector
+from crawler.extract.document import html_selector, link_base
 from crawler.extract.meta import MetaTags, language_code, read_meta
 from crawler.extract.text import (
     body_from_plain_text, densest_block, extract_body, html_fragment_root, normalize_space)
 from crawler.items import ArticleItem
 from crawler.sites.almayadeen.navigation import Menu, read_menu
 from crawler.sites.almayadeen.urls import (
-    canonicalize_url, classify_url, path_key, same_origin)
+    canonicalize_url, classify_url, path_key, same_origin, trusted_page_url)
 from crawler.sites.almayadeen.visible import VisibleArticle, strip_title_suffix
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class _Page:
     meta: MetaTags
     menu: Menu
     visible: VisibleArticle
+    base: str = ""           # what relative links resolve against (<base href>)
 
 
 def _first(field: str, candidates: Candidates) -> tuple[Any, str | None]:
@@ -87,11 +88,8 @@ def _url_candidates(page: _Page) -> Candidates:
     def checked(raw: str | None) -> str | None:
         if not raw:
             return None
-        url = canonicalize_url(urljoin(page.url, raw))
-        # A canonical pointing elsewhere (another host, the home page) is not this page's.
-        if not same_origin(url, page.url) or classify_url(url, base_url=page.url) == "index":
-            return None
-        return url
+        url = canonicalize_url(urljoin(page.base or page.url, raw))
+        return url if trusted_page_url(url, page.url) else None
     return [
         ("tawsiyat", lambda: checked(tawsiyat.string(page.taw, "url"))),
         ("jsonld", lambda: checked(jsonld.page_url(page.ld) if page.ld else None)),
@@ -183,6 +181,8 @@ def _category(page: _Page, item: ArticleItem) -> Candidates:
     return [
         ("tawsiyat", lambda: _in_menu_spelling(_taw_class(page, "posttype"), menu.category_named)),
         ("url", lambda: menu.category_for_path(_article_path(item))),
+        ("jsonld", lambda: _in_menu_spelling(jsonld.crumb(page.selector, 1, page.url),
+                                             menu.category_named)),
         ("visible", lambda: _in_menu_spelling(_crumb(page, 1), menu.category_named)),
     ]
 
@@ -199,6 +199,8 @@ def _section(page: _Page, item: ArticleItem) -> Candidates:
                                              menu.section_named)),
         ("meta", lambda: _in_menu_spelling(page.meta.get("article:section"),
                                            menu.section_named)),
+        ("jsonld", lambda: _in_menu_spelling(jsonld.crumb(page.selector, 2, page.url),
+                                             menu.section_named)),
         ("visible", lambda: _in_menu_spelling(_crumb(page, 2), menu.section_named)),
         ("url", lambda: menu.section_for_path(_article_path(item))),
     ]
@@ -220,7 +222,7 @@ def _html_body(html: str | None):
 
 def _body_from_html(page: _Page, html: str | None) -> str | None:
     root = _html_body(html)
-    return extract_body(root, page.url).text if root is not None else None
+    return extract_body(root, page.base).text if root is not None else None
 
 
 def _jsonld_body(page: _Page) -> str | None:
@@ -238,10 +240,10 @@ MIN_GENERIC_BODY_CHARS = 50
 def _generic_body(page: _Page) -> str | None:
     block = densest_block(page.visible.area)
     block = block if block is not None else densest_block(page.visible.root)
-    text = extract_body(block, page.url).text if block is not None else None
+    text = extract_body(block, page.base).text if block is not None else None
     if not text or len(text) < MIN_GENERIC_BODY_CHARS:
         block = page.visible.loose_text_block()        # text split by <br>, no <p>
-        text = extract_body(block, page.url).text if block is not None else None
+        text = extract_body(block, page.base).text if block is not None else None
     return text if text and len(text) >= MIN_GENERIC_BODY_CHARS else None
 
 
@@ -310,7 +312,7 @@ def _related(page: _Page, item: ArticleItem) -> Candidates:
 
     def from_taw_html() -> list[str]:
         root = _html_body(tawsiyat.string(page.taw, "html"))
-        return extract_body(root, page.url).related_links if root is not None else []
+        return extract_body(root, page.base).related_links if root is not None else []
 
     layer = "visible" if page.visible.has_related_box() else "generic"
     return [(layer, lambda: cleaned(page.visible.related_links())),
@@ -334,9 +336,10 @@ def _load(response) -> _Page | None:
     if selector.root is None or not isinstance(getattr(selector.root, "tag", None), str):
         return None
     menu, _elements = read_menu(selector, response.url)
+    base = link_base(selector, response.url)
     return _Page(url=response.url, selector=selector, taw=tawsiyat.read_tawsiyat(selector),
                  ld=jsonld.read_article(selector, response.url), meta=read_meta(selector), menu=menu,
-                 visible=VisibleArticle(selector, response.url))
+                 visible=VisibleArticle(selector, base), base=base)
 
 
 def is_article_page(page: _Page) -> bool:

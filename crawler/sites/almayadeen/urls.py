@@ -8,6 +8,7 @@ never parsed by their punctuation.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -24,6 +25,12 @@ TRACKING_PARAMS = frozenset({
     "__twitter_impression",
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+# Session ids a server may put in links (as a query parameter, or a path parameter
+# ";jsessionid=..."): one page would be stored under a new URL per visitor.
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "sessionid",
+                            "session_id", "sessid", "cfid", "cftoken", "zenid"})
+_PATH_SESSION_RE = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/;?#]*",
+                              re.IGNORECASE)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -58,7 +65,8 @@ _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp
 
 def is_tracking_param(name: str) -> bool:
     name = name.lower()
-    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+    return name in TRACKING_PARAMS or name in SESSION_PARAMS \
+        or name.startswith(TRACKING_PREFIXES)
 
 
 # Pure functions of strings, called for every link of every page (menus, cards and
@@ -71,7 +79,8 @@ def canonicalize_url(url: str) -> str:
     """The one form under which a page is stored and deduplicated.
 
     w3lib's canonical form (sorted query, consistent percent-encoding, lower-case host,
-    no fragment) without tracking parameters and default ports. "?page=N" and other
+    no fragment) without tracking or session parameters (";jsessionid=" too) and default
+    ports. "?page=N" and other
     parameters stay; colons in paths stay; Unicode paths are percent-encoded (UTF-8)."""
     url = (url or "").strip()
     try:
@@ -81,7 +90,8 @@ def canonicalize_url(url: str) -> str:
         netloc = parts.netloc
         if parts.port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) == parts.port:
             netloc = netloc.rsplit(":", 1)[0]
-        return w3lib_canonicalize_url(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+        path = _PATH_SESSION_RE.sub("", parts.path) if ";" in parts.path else parts.path
+        return w3lib_canonicalize_url(urlunsplit((parts.scheme, netloc, path, query, "")))
     except (ValueError, TypeError, UnicodeError):
         return url.split("#", 1)[0]
 
@@ -191,6 +201,14 @@ def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | 
 
 
 _classify_cached = lru_cache(maxsize=_URL_CACHE_SIZE)(_classify)
+
+
+def trusted_page_url(url: str, page_url: str) -> bool:
+    """Whether a URL a page declares for itself (canonical, og:url, metadata) may be its
+    row's URL: on its origin and not an index (a CMS naming the home page). Another
+    article's URL is trusted: that is what a canonical is for (an old or short URL of
+    the same story), and deduplication depends on it."""
+    return same_origin(url, page_url) and classify_url(url, base_url=page_url) != "index"
 
 
 @lru_cache(maxsize=_URL_CACHE_SIZE)
