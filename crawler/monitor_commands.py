@@ -35,12 +35,20 @@ def add_subcommands(sub: Any, db_help: str) -> None:
 
     backfill = sub.add_parser(
         "backfill", help="store the articles the site's sitemaps list and the database "
-                         "lacks (resumable)")
+                         "lacks (resumable)",
+        description="Store the articles the site's XML sitemaps list and the database "
+                    "lacks (resumable). Sitemaps: robots.txt's Sitemap: lines, then "
+                    "/sitemaps/all.xml, /sitemap_index.xml, /sitemap.xml, "
+                    "/news-sitemap.xml (missing ones are skipped; indexes nest; .xml.gz "
+                    "is read). Months: by the date in a sitemap's name "
+                    "(sitemap-2025-9.xml, -2025-09, -2025-09-15), else by each URL's "
+                    "news:publication_date or lastmod; URLs with no date are read. Only "
+                    "article URLs of the site are fetched. A sitemap that cannot be read "
+                    "is recorded as an error; no readable sitemap at all: exit 1.")
     backfill.add_argument("--since", metavar="YYYY-MM",
                           help="first month of publication to read (default: last month)")
     backfill.add_argument("--until", metavar="YYYY-MM",
-                          help="last month to read (default: up to now, news sitemaps "
-                               "included)")
+                          help="last month of publication to read (default: up to now)")
     backfill.add_argument("--base-url", default=None,
                           help="site to read (default: as for crawl)")
     backfill.add_argument("--trigger", choices=("manual", "cron", "scheduler"),
