@@ -32,6 +32,7 @@ from crawler.db.models import (
     UrlAlias,
 )
 from crawler.db.text import clean_text, clean_value
+from crawler.db.upsert import upsert
 from crawler.items import IndexPageItem
 
 T = TypeVar("T")
@@ -91,7 +92,6 @@ def save_validators(s: Connection, url: str, etag: str | None, last_modified: st
                     now: datetime) -> None:
     """Remember the validators of ``url`` (a response without any keeps the old
     ones: sending stale validators costs at most a full answer)."""
-    from crawler.db.store import upsert  # store imports this module
 
     etag, last_modified = clean_text(etag), clean_text(last_modified)
     if not etag and not last_modified:
@@ -107,8 +107,6 @@ def record_placement_run(s: Connection, row: dict[str, Any]) -> None:
     The current run continues when it was seen in the page's previous observation
     (or later); a page never recorded through ``record_index_page`` always continues.
     """
-    from crawler.db.store import upsert
-
     observed = row["last_seen_at"]
     page = s.execute(select(_index_pages.c.last_seen_at, _index_pages.c.previous_seen_at)
                      .where(_index_pages.c.url == row["page_url"])).first()
@@ -143,7 +141,7 @@ class MonitoringStore:
     def record_index_page(self, item: IndexPageItem) -> None:
         """An index page was observed at ``item.observed_at``: keep its listing (for a
         later 304), shift its observation times, and store its validators."""
-        from crawler.db.store import _aware, upsert
+        from crawler.db.store import _aware
 
         observed = _aware(item.observed_at, "observed_at")
         url = clean_text(item.page_url) or ""

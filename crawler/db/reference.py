@@ -20,16 +20,10 @@ from sqlalchemy.engine import Connection
 
 from crawler.db.models import Region, Section
 from crawler.db.text import clean_text, none_if_blank
+from crawler.db.upsert import upsert
 
 _sections: Table = Section.__table__  # type: ignore[assignment]
 _regions: Table = Region.__table__  # type: ignore[assignment]
-
-
-def _upsert():  # noqa: ANN202
-    # crawler.db.store imports this module: import its upsert helper when used.
-    from crawler.db.store import upsert
-
-    return upsert
 
 
 def _clean(name: str | None) -> str | None:
@@ -43,7 +37,7 @@ def ensure_section(s: Connection, name: str | None, category: str | None) -> Non
     if name is None:
         return
     if s.execute(select(_sections.c.id).where(_sections.c.name == name)).first() is None:
-        _upsert()(s, _sections, {"name": name, "category": _clean(category)}, ["name"])
+        upsert(s, _sections, {"name": name, "category": _clean(category)}, ["name"])
 
 
 def record_menu(s: Connection, sections: Iterable[tuple[str | None, str]],
@@ -60,7 +54,7 @@ def record_menu(s: Connection, sections: Iterable[tuple[str | None, str]],
     known = dict(s.execute(select(_sections.c.name, _sections.c.category)
                            .where(_sections.c.name.in_(list(wanted)))).all())
     missing = [{"name": n, "category": c} for n, c in sorted(wanted.items()) if n not in known]
-    _upsert()(s, _sections, missing, ["name"])
+    upsert(s, _sections, missing, ["name"])
     for name, category in sorted(wanted.items()):
         if name in known and category and known[name] != category:
             s.execute(update(_sections).where(_sections.c.name == name)
@@ -68,5 +62,5 @@ def record_menu(s: Connection, sections: Iterable[tuple[str | None, str]],
     known_regions = set(s.scalars(select(_regions.c.name)
                                   .where(_regions.c.name.in_(region_names))))
     new_regions = [{"name": n} for n in region_names if n not in known_regions]
-    _upsert()(s, _regions, new_regions, ["name"])
+    upsert(s, _regions, new_regions, ["name"])
     return len(missing) + len(new_regions)
