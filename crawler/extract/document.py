@@ -13,6 +13,7 @@ parser and the listing parser of the spider read the same tree.
 from __future__ import annotations
 
 import weakref
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -35,21 +36,22 @@ def html_selector(response) -> Selector | None:
 
 
 def link_base(selector, page_url: str) -> str:
-    """The URL the page's relative links resolve against: its first ``<base href>``
-    (itself resolved against the page URL, as browsers and Scrapy's
+    """The URL the page's relative links resolve against: the first ``<base href>`` of
+    its head (itself resolved against the page URL, as browsers and Scrapy's
     ``response.urljoin`` do), else the page URL. A base that is not http(s) or does
-    not parse is ignored."""
-    from urllib.parse import urljoin, urlsplit
-
+    not parse is ignored. Only the head is searched: this runs on every page."""
     root = getattr(selector, "root", None)
-    if root is None or not hasattr(root, "xpath"):
-        return page_url
-    for href in root.xpath("//base[@href][1]/@href")[:1]:
-        href = "".join(str(href).split())      # browsers drop ASCII whitespace
+    head = root.find("head") if isinstance(getattr(root, "tag", None), str) else None
+    for element in head.iter("base") if head is not None else ():
+        href = element.get("href")
+        if href is None:
+            continue
+        href = "".join(href.split())      # browsers drop ASCII whitespace
         try:
             base = urljoin(page_url, href)
             if href and urlsplit(base).scheme.lower() in ("http", "https"):
                 return base
         except ValueError:
             pass
+        break
     return page_url
