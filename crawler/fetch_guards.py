@@ -44,7 +44,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.sites.almayadeen.urls import DEFAULT_PORTS, canonicalize_url, origin, same_origin
+from crawler.sites.almayadeen.urls import canonicalize_url, origin, same_origin, same_site
 
 logger = logging.getLogger(__name__)
 
@@ -216,12 +216,8 @@ class RedirectGuardMiddleware:
 
 
 def site_moved(base_url: str, target: str) -> bool:
-    """A redirect that moves the whole site: http to https on the same host, or the
-    host with or without "www.", both on their scheme's default port (a base URL
-    given as http://, or without the www the site uses). Never a downgrade to http."""
-    (scheme, host, port), (new_scheme, new_host, new_port) = origin(base_url), origin(target)
-    if not host or new_port != DEFAULT_PORTS.get(new_scheme) or port != DEFAULT_PORTS.get(scheme):
-        return False
-    if (scheme, new_scheme) not in (("http", "https"), ("http", "http"), ("https", "https")):
-        return False
-    return new_host in (host, "www." + host) or host == "www." + new_host
+    """A redirect that moves the whole site (``urls.same_site``: http to https on the
+    same host, or to/from "www."; a base URL given as http://, or without the www the
+    site uses). Never a downgrade to http."""
+    return same_site(target, base_url) and not (
+        origin(base_url)[0] == "https" and origin(target)[0] == "http")

@@ -41,7 +41,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -54,7 +54,7 @@ from twisted.python.failure import Failure
 from crawler.incremental import CrawlMemory
 from crawler.items import FetchErrorItem
 from crawler.sites.almayadeen.parser import parse_article
-from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, origin
+from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, onto_origin, same_site
 from crawler.spiders.almayadeen import DEFAULT_BASE_URL, AlmayadeenSpider
 
 Month = tuple[int, int]
@@ -145,21 +145,11 @@ def read_sitemap(body: bytes) -> tuple[str, list[dict[str, Any]], str | None]:
 
 
 def site_url(loc: str, sitemap_url: str, base_url: str) -> str | None:
-    """``loc`` (resolved against its sitemap) as a URL of the site at ``base_url``:
-    ``http``/``https`` and a ``www.`` prefix of the same host are the site, rewritten
-    to the base URL's scheme and host; None for another host."""
+    """``loc`` (resolved against its sitemap) as a URL of the site at ``base_url``
+    (``urls.same_site``: http/https and a "www." prefix of its host are the site, moved
+    onto the base URL's origin); None for another host or port."""
     url = urljoin(sitemap_url, (loc or "").strip())
-    scheme, host, port = origin(url)
-    base_scheme, base_host, base_port = origin(base_url)
-    if scheme not in ("http", "https") or not host:
-        return None
-    if host.removeprefix("www.") != base_host.removeprefix("www."):
-        return None
-    if port != base_port and not {port, base_port} <= {80, 443}:  # another service
-        return None
-    parts, base = urlsplit(url), urlsplit(base_url)
-    return canonicalize_url(urlunsplit((base.scheme, base.netloc, parts.path,
-                                        parts.query, "")))
+    return canonicalize_url(onto_origin(url, base_url)) if same_site(url, base_url) else None
 
 
 class BackfillSpider(SitemapSpider):

@@ -16,7 +16,7 @@ from crawler.sites.almayadeen.navigation import (  # noqa: F401  (re-exported)
     read_breaking, read_menu)
 from crawler.sites.almayadeen.pagination import find_next_page
 from crawler.sites.almayadeen.urls import (
-    DEFAULT_PORTS, canonicalize_url, classify_url, join_url, origin, same_origin)
+    canonicalize_url, classify_url, join_url, onto_origin, same_origin, same_site)
 
 __all__ = ["FALLBACK_MENU", "IndexPage", "Menu", "parse_breaking", "parse_index",
            "parse_menu"]
@@ -38,16 +38,11 @@ class IndexPage:
 
 @lru_cache(maxsize=8192)
 def discovery_url(url: str, page_url: str) -> str:
-    """A canonical link as the crawl requests it: on the page's host and scheme when it
-    only differs from them by http/https or a "www." prefix (both on default ports)."""
-    link, page = origin(url), origin(page_url)
-    if link == page or not link[1] or DEFAULT_PORTS.get(link[0]) != link[2] \
-            or DEFAULT_PORTS.get(page[0]) != page[2]:
+    """A canonical link as the crawl requests it: on the page's origin when it names the
+    same site another way (``urls.same_site``: http/https, a "www." prefix)."""
+    if same_origin(url, page_url) or not same_site(url, page_url):
         return url
-    if link[1] in (page[1], "www." + page[1]) or page[1] == "www." + link[1]:
-        parts = urlsplit(url)
-        return urlunsplit((page[0], page[1]) + tuple(parts[2:]))
-    return url
+    return onto_origin(url, page_url)
 
 
 def _without_trailing_slash(url: str) -> str:

@@ -113,6 +113,26 @@ def same_origin(url: str, base_url: str) -> bool:
     return bool(first[0] and first[1]) and first == second
 
 
+def same_site(url: str, base_url: str) -> bool:
+    """The same origin, or the same host up to a "www." prefix and http/https, each on
+    its scheme's default port: the site, in whatever form a link, a sitemap or a
+    redirect names it (another port is another service)."""
+    if same_origin(url, base_url):
+        return True
+    (scheme, host, port), (base_scheme, base_host, base_port) = origin(url), origin(base_url)
+    if not host or not base_host or scheme not in DEFAULT_PORTS \
+            or base_scheme not in DEFAULT_PORTS or port != DEFAULT_PORTS[scheme] \
+            or base_port != DEFAULT_PORTS[base_scheme]:
+        return False
+    return host.removeprefix("www.") == base_host.removeprefix("www.")
+
+
+def onto_origin(url: str, base_url: str) -> str:
+    """``url``'s path and query on ``base_url``'s scheme and host (no fragment)."""
+    parts, base = urlsplit(url), urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+
 @lru_cache(maxsize=256)
 def _is_local_host(host: str) -> bool:
     """Hosts a local replica of the site is served from."""
