@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import scrapy
 from scrapy.crawler import CrawlerProcess
 
-from crawler import settings as newsmon_settings
+from crawler.crawl import settings as newsmon_settings
 
 
 class BareSpider(scrapy.Spider):

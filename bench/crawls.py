@@ -126,7 +126,7 @@ def _run(kind: str, cmd: list[str], server: BenchServer, concurrency: int, workd
 
 # The store pipeline off: what crawling and parsing cost without the database (the
 # CLI then exits 1, its run never recorded; completeness is read from the server).
-NO_STORAGE = 'ITEM_PIPELINES={"crawler.pipelines.StorePipeline": null}'
+NO_STORAGE = 'ITEM_PIPELINES={"crawler.crawl.pipelines.StorePipeline": null}'
 
 
 def newsmon_command(base_url: str, db_url: str, concurrency: int,

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
 # Where a crawl's time goes: the first frame (from the root) matching a category
 # takes its whole subtree.
 CATEGORIES = (
-    ("storage (item pipelines: crawler/pipelines.py, crawler/db)",
+    ("storage (item pipelines: crawler/crawl/pipelines.py, crawler/db)",
      lambda f: f.class_name == "ItemPipelineManager" and f.function == "_process_chain"),
     ("parsing (parse_article, parse_index)", lambda f: f.function in (
         "parse_article", "parse_index") and "crawler/sites/" in (f.file_path or "")),

@@ -32,7 +32,7 @@ from typing import Any
 
 import scrapy
 
-from crawler import rendering
+from crawler.crawl import rendering
 from crawler.replica import js_pages
 from crawler.replica.content import EDGE_CASES, expected_articles
 from crawler.replica.server import ReplicaServer
@@ -124,7 +124,7 @@ def measure(pages: int, rounds: int) -> dict[str, Any]:
         plan += [(PLAIN, u) for u in articles] + [(RENDERED, u) for u in articles]
         plan += [(kind, latest) for _ in range(rounds) for kind in (INDEX_PLAIN, INDEX_RENDERED)]
         settings = get_project_settings()
-        settings.setmodule("crawler.settings", priority="project")
+        settings.setmodule("crawler.crawl.settings", priority="project")
         settings.setdict({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                           "ROBOTSTXT_OBEY": False, "CONCURRENT_REQUESTS": 1,
                           "ITEM_PIPELINES": {}, "LOG_LEVEL": "WARNING"}, priority="cmdline")

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from crawler.replica.index_pages import render_not_found
 from crawler.replica.model import REGIONS
-from crawler.replica.server import PIXEL
+from crawler.replica.routes import PIXEL
 
 from bench import pages
 from bench.sitegen import Site

@@ -36,7 +36,6 @@ optional TOML file (`--config FILE` or `$NEWSMON_CONFIG`), the default here.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import tomllib
@@ -45,148 +44,29 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler import settings as scrapy_defaults
+from crawler.config_values import (  # noqa: F401  (parsers re-exported for callers)
+    choice_of, format_duration, non_negative_float, optional_text, parse_bool, parse_cron,
+    parse_duration, parse_optional_duration, parse_str_list, plain_text, positive_int, rate,
+    to_toml)
 
 ENV_CONFIG = "NEWSMON_CONFIG"
-DEFAULT_BASE_URL = "https://english.almayadeen.net"  # same as crawler.spiders.almayadeen
+DEFAULT_BASE_URL = "https://english.almayadeen.net"  # crawler.spiders.almayadeen uses it
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 JOBS = ("crawl", "revisit", "backfill")
-_OFF = ("", "off", "none", "false", "no", "0", "never", "disabled")
+
+# Politeness and browser defaults; crawler/crawl/settings.py takes its values from here.
+DEFAULT_CONTACT_URL = "https://github.com/newsmon/newsmon"
+DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium"
+DEFAULT_DOWNLOAD_DELAY = 1.0
+DEFAULT_CONCURRENCY = 2            # requests in flight to the site
+DEFAULT_CONCURRENT_REQUESTS = 8    # in flight overall
+DEFAULT_AUTOTHROTTLE = True
+DEFAULT_OBEY_ROBOTS = True
 
 
 class ConfigError(ValueError):
     """A configuration value (file or environment) that cannot be used."""
-
-
-# --- value parsing -----------------------------------------------------------------
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.IGNORECASE)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from a number (seconds) or a string like "90", "2s", "10m", "1h30m", "1d"."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        text = str(value).strip().lower()
-        try:
-            seconds = float(text)
-        except ValueError:
-            parts = _DURATION_PART.findall(text)
-            if not parts or _DURATION_PART.sub("", text).strip():
-                raise ValueError(f"not a duration: {value!r} (try 30s, 10m, 1h, 1d)") from None
-            seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
-    if seconds < 0 or not math.isfinite(seconds):
-        raise ValueError(f"not a duration: {value!r}")
-    return seconds
-
-
-def parse_optional_duration(value: Any) -> float | None:
-    """Like parse_duration, but "off", "", 0 (and the like) mean disabled (None)."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in _OFF):
-        return None
-    if value is False:
-        return None
-    seconds = parse_duration(value)
-    return seconds or None
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "off"
-    if seconds and seconds % 86400 == 0:
-        return f"{int(seconds // 86400)}d"
-    if seconds and seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}h"
-    if seconds and seconds % 60 == 0:
-        return f"{int(seconds // 60)}m"
-    return f"{seconds:g}s"
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"not a boolean: {value!r} (use true or false)")
-
-
-def parse_cron(value: Any) -> str | None:
-    if value is None or value is False or str(value).strip().lower() in _OFF:
-        return None
-    text = " ".join(str(value).split())
-    if len(text.split(" ")) != 5:
-        raise ValueError(f"not a 5-field crontab expression: {value!r}")
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(text, timezone="UTC")
-    except ValueError as exc:
-        raise ValueError(f"bad crontab expression {value!r}: {exc}") from None
-    return text
-
-
-def parse_str_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        import shlex
-
-        return shlex.split(value)
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return [str(v) for v in value]
-    raise ValueError(f"expected a list of strings, got {value!r}")
-
-
-def _choice(options: tuple[str, ...], upper: bool = False):
-    def parse(value: Any) -> str:
-        text = str(value).strip()
-        text = text.upper() if upper else text.lower()
-        if text not in options:
-            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
-        return text
-    return parse
-
-
-def _positive_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"not an integer: {value!r}")
-    number = int(str(value).strip()) if not isinstance(value, int) else value
-    if number < 1:
-        raise ValueError(f"must be at least 1, got {value!r}")
-    return number
-
-
-def _non_negative_float(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    number = float(value)
-    if number < 0 or not math.isfinite(number):
-        raise ValueError(f"must be a non-negative number, got {value!r}")
-    return number
-
-
-def _rate(value: Any) -> float:
-    number = _non_negative_float(value)
-    if number > 1:
-        raise ValueError(f"a rate is between 0 and 1, got {value!r}")
-    return number
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ValueError(f"expected a string, got {value!r}")
-    return str(value).strip()
-
-
-def _optional_text(value: Any) -> str | None:
-    text = _text(value)
-    return text or None
 
 
 # --- the settings ------------------------------------------------------------------
@@ -205,33 +85,33 @@ class Config:
     """The effective configuration. `sources` says where each field's value came from."""
 
     database_url: str | None = _setting(
-        None, None, "database_url", _optional_text, secret=True,
+        None, None, "database_url", optional_text, secret=True,
         doc="database URL (default: the SQLite file ~/.local/share/newsmon/newsmon.sqlite3)")
-    base_url: str = _setting(DEFAULT_BASE_URL, None, "base_url", _text, doc="site to crawl")
+    base_url: str = _setting(DEFAULT_BASE_URL, None, "base_url", plain_text, doc="site to crawl")
     javascript: bool = _setting(True, None, "javascript", parse_bool,
                                 doc="render the pages that need JavaScript in Chromium "
                                     "(scrapy-playwright); false: record them as skipped")
-    chromium_path: str = _setting(scrapy_defaults.NEWSMON_CHROMIUM_PATH, None, "chromium_path",
-                                  _text, doc="the Chromium executable (Debian's chromium)")
-    log_format: str = _setting("text", None, "log_format", _choice(LOG_FORMATS),
+    chromium_path: str = _setting(DEFAULT_CHROMIUM_PATH, None, "chromium_path",
+                                  plain_text, doc="the Chromium executable (Debian's chromium)")
+    log_format: str = _setting("text", None, "log_format", choice_of(LOG_FORMATS),
                                doc="text, or json (one JSON object a line)")
-    log_level: str = _setting("INFO", None, "log_level", _choice(LOG_LEVELS, upper=True))
+    log_level: str = _setting("INFO", None, "log_level", choice_of(LOG_LEVELS, upper=True))
 
     download_delay: float = _setting(
-        float(scrapy_defaults.DOWNLOAD_DELAY), "politeness", "download_delay",
-        _non_negative_float, doc="seconds between two requests to the site")
+        DEFAULT_DOWNLOAD_DELAY, "politeness", "download_delay",
+        non_negative_float, doc="seconds between two requests to the site")
     concurrency: int = _setting(
-        scrapy_defaults.CONCURRENT_REQUESTS_PER_DOMAIN, "politeness", "concurrency",
-        _positive_int, doc="requests in flight to the site at a time")
-    autothrottle: bool = _setting(scrapy_defaults.AUTOTHROTTLE_ENABLED, "politeness",
+        DEFAULT_CONCURRENCY, "politeness", "concurrency",
+        positive_int, doc="requests in flight to the site at a time")
+    autothrottle: bool = _setting(DEFAULT_AUTOTHROTTLE, "politeness",
                                   "autothrottle", parse_bool,
                                   doc="slow down when the site slows down")
-    obey_robots: bool = _setting(scrapy_defaults.ROBOTSTXT_OBEY, "politeness", "obey_robots",
+    obey_robots: bool = _setting(DEFAULT_OBEY_ROBOTS, "politeness", "obey_robots",
                                  parse_bool)
-    contact_url: str = _setting(scrapy_defaults.NEWSMON_CONTACT_URL, "politeness",
-                                "contact_url", _text,
+    contact_url: str = _setting(DEFAULT_CONTACT_URL, "politeness",
+                                "contact_url", plain_text,
                                 doc="where the site's operators can reach you")
-    user_agent: str = _setting("", "politeness", "user_agent", _text,
+    user_agent: str = _setting("", "politeness", "user_agent", plain_text,
                                doc='"" = newsmon/VERSION (+contact_url); must name a URL')
 
     crawl_every: float | None = _setting(600.0, "schedule", "crawl_every",
@@ -242,14 +122,14 @@ class Config:
                                            doc="revisit pass interval (when the command exists)")
     backfill_cron: str | None = _setting("30 3 * * *", "schedule", "backfill_cron", parse_cron,
                                          doc="`newsmon backfill` (sitemaps), crontab syntax")
-    schedule_timezone: str = _setting("UTC", "schedule", "timezone", _text,
+    schedule_timezone: str = _setting("UTC", "schedule", "timezone", plain_text,
                                       env="NEWSMON_SCHEDULE_TIMEZONE",
                                       doc="time zone of backfill_cron")
     run_on_start: bool = _setting(True, "schedule", "run_on_start", parse_bool,
                                   doc="start a crawl as soon as the scheduler starts")
     coalesce: bool = _setting(True, "schedule", "coalesce", parse_bool,
                               doc="run a job once, not once per missed time")
-    max_instances: int = _setting(1, "schedule", "max_instances", _positive_int)
+    max_instances: int = _setting(1, "schedule", "max_instances", positive_int)
     misfire_grace_time: float = _setting(300.0, "schedule", "misfire_grace_time",
                                          parse_duration,
                                          doc="a job that is late by more is skipped")
@@ -265,7 +145,7 @@ class Config:
     backfill_args: list[str] = _setting(None, "schedule", "backfill_args", parse_str_list,
                                         env=None, factory=list)
 
-    health_window: int = _setting(10, "health", "window", _positive_int,
+    health_window: int = _setting(10, "health", "window", positive_int,
                                   env="NEWSMON_HEALTH_WINDOW",
                                   doc="recent finished runs the rates are computed over")
     health_warn_age: float = _setting(1800.0, "health", "warn_age", parse_duration,
@@ -274,15 +154,15 @@ class Config:
     health_crit_age: float = _setting(7200.0, "health", "crit_age", parse_duration,
                                       env="NEWSMON_HEALTH_CRIT_AGE",
                                       doc="last successful run older: CRITICAL")
-    health_warn_failure_rate: float = _setting(0.2, "health", "warn_failure_rate", _rate,
+    health_warn_failure_rate: float = _setting(0.2, "health", "warn_failure_rate", rate,
                                                env="NEWSMON_HEALTH_WARN_FAILURE_RATE",
                                                doc="share of failed runs in the window")
-    health_crit_failure_rate: float = _setting(0.5, "health", "crit_failure_rate", _rate,
+    health_crit_failure_rate: float = _setting(0.5, "health", "crit_failure_rate", rate,
                                                env="NEWSMON_HEALTH_CRIT_FAILURE_RATE")
-    health_warn_error_rate: float = _setting(0.1, "health", "warn_error_rate", _rate,
+    health_warn_error_rate: float = _setting(0.1, "health", "warn_error_rate", rate,
                                              env="NEWSMON_HEALTH_WARN_ERROR_RATE",
                                              doc="fetch errors per page fetched in the window")
-    health_crit_error_rate: float = _setting(0.5, "health", "crit_error_rate", _rate,
+    health_crit_error_rate: float = _setting(0.5, "health", "crit_error_rate", rate,
                                              env="NEWSMON_HEALTH_CRIT_ERROR_RATE")
 
     scrapy: dict[str, Any] = _setting(None, "scrapy", "*", dict, env=None, factory=dict,
@@ -313,12 +193,12 @@ class Config:
         return list(getattr(self, f"{job}_args"))
 
     def scrapy_settings(self) -> dict[str, Any]:
-        """Scrapy settings for `newsmon crawl` (below `--set`, above crawler/settings.py)."""
+        """Scrapy settings for `newsmon crawl` (below `--set`, above crawler/crawl/settings.py)."""
         result: dict[str, Any] = {
             "DOWNLOAD_DELAY": self.download_delay,
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrency,
             "CONCURRENT_REQUESTS": max(self.concurrency,
-                                       scrapy_defaults.CONCURRENT_REQUESTS),
+                                       DEFAULT_CONCURRENT_REQUESTS),
             "AUTOTHROTTLE_ENABLED": self.autothrottle,
             "ROBOTSTXT_OBEY": self.obey_robots,
             "USER_AGENT": self.effective_user_agent,
@@ -362,10 +242,19 @@ def _secret_name(name: str) -> bool:
     return bool(re.search(r"pass|secret|token|credential|auth|apikey|api_key", name, re.I))
 
 
+def redact_url(url: Any) -> str:
+    """A database URL with its password hidden (``***``), safe for logs and messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
 def mask_url(url: str) -> str:
     """A URL with its password (and any password-like query parameter) masked."""
-    from crawler.db.session import redact_url
-
     masked = redact_url(url)
     return re.sub(r"(?i)((?:password|pass|token|secret)=)[^&]*", r"\1***", masked)
 
@@ -478,45 +367,6 @@ def set_current(config: Config | None) -> None:
 def current() -> Config:
     """The configuration set by the CLI, else loaded from the environment."""
     return _current if _current is not None else load_config()
-
-
-def to_toml(view: dict[str, Any], sources: dict[str, str] | None = None,
-            names: dict[tuple[str | None, str], str] | None = None) -> str:
-    """Render a masked() view as TOML, with each value's source as a comment."""
-    lines: list[str] = []
-
-    def emit(section: str | None, items: dict[str, Any]) -> None:
-        for key, value in items.items():
-            comment = ""
-            if sources is not None and names is not None and (section, key) in names:
-                comment = f"  # {sources.get(names[(section, key)], 'default')}"
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}{comment}")
-
-    emit(None, {k: v for k, v in view.items() if not isinstance(v, dict)})
-    for section, items in view.items():
-        if isinstance(items, dict):
-            lines.append("")
-            lines.append(f"[{section}]")
-            emit(section, items)
-    return "\n".join(lines) + "\n"
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
-                               for k, v in value.items()) + "}"
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
 
 
 def field_names() -> dict[tuple[str | None, str], str]:

@@ -20,7 +20,7 @@ from sqlalchemy import make_url, text
 
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
-from crawler.export import write_records
+from crawler.db.export import write_records
 from crawler.replica.server import LoggedRequest, ReplicaServer
 from tests.conftest import _admin_engine, _postgres_database
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.db.session import sqlite_url
-from crawler.monitor_commands import last_month
+from crawler.cli.crawling import last_month
 from crawler.replica import content, sitemaps
 from crawler.replica.content import EDGE_CASES, expected_sitemap_only_articles
 from crawler.replica.server import ReplicaServer

@@ -21,12 +21,12 @@ from twisted.internet.error import ConnectionRefusedError
 from twisted.python.failure import Failure
 
 from crawler.db.session import sqlite_url
-from crawler.incremental import CrawlMemory, RevisitPolicy
+from crawler.crawl.incremental import CrawlMemory, RevisitPolicy
 from crawler.items import FetchErrorItem
 from crawler.replica import content, sitemaps
 from crawler.replica.content import EDGE_CASES
 from crawler.replica.layout import Page
-from crawler.replica.server import render, robots_txt
+from crawler.replica.routes import render, robots_txt
 from crawler.spiders.backfill import (LISTED, PROBE, WELL_KNOWN, BackfillSpider,
                                       entry_month, read_sitemap, site_url, sitemap_month)
 from tests._monitor_helpers import FAST, newsmon, sql

@@ -86,8 +86,8 @@ def test_scrapy_settings(toml_file: Path) -> None:
 
 
 def test_crawl_settings_order(toml_file: Path) -> None:
-    """crawler/settings.py < configuration < --set."""
-    from crawler.ops_commands import crawl_overrides
+    """crawler/crawl/settings.py < configuration < --set."""
+    from crawler.cli.common import crawl_overrides
 
     config_module.set_current(load_config(toml_file, environ={}))
     try:
@@ -235,7 +235,7 @@ def test_deploy_examples_match_the_code() -> None:
                             if f.metadata.get("env")}
     texts = {p.name: p.read_text() for p in DEPLOY.rglob("*") if p.is_file()}
     named = {v for text in texts.values() for v in re.findall(r"\bNEWSMON_[A-Z_]+", text)}
-    from crawler import settings as scrapy_settings
+    from crawler.crawl import settings as scrapy_settings
 
     known |= {name for name in vars(scrapy_settings) if name.startswith("NEWSMON_")}
     assert named - {"NEWSMON_DB_PASSWORD"} <= known, named - known
@@ -244,7 +244,7 @@ def test_deploy_examples_match_the_code() -> None:
                                      r" ([a-z][^>;|\n]*)", text)]
     assert len(commands) >= 5, commands
     parser = build_parser()
-    from crawler.scheduler import cli_commands
+    from crawler.cli import cli_commands
 
     available = cli_commands()
     for command in commands:

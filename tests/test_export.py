@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from crawler import cli
 from crawler.db.store import Store
-from crawler.export import parquet_schema, write_parquet
+from crawler.db.export import parquet_schema, write_parquet
 from crawler.db.models import Article
 from crawler.items import ARTICLE_EXPORT_KEYS
 from tests._analyst_data import (CORRIDOR_URL, INFOGRAPH_URL, OIL_URL, OPINION_URL,

@@ -19,7 +19,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.robotstxt import ProtegoRobotParser
 
 from crawler.db.session import sqlite_url
-from crawler.fetch_guards import RedirectGuardMiddleware, site_moved
+from crawler.crawl.fetch_guards import RedirectGuardMiddleware, site_moved
 from crawler.replica.server import ReplicaServer
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.urls import canonicalize_url

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.db.store import Store
-from crawler.health import CRITICAL, OK, WARNING, Thresholds, evaluate
+from crawler.ops.health import CRITICAL, OK, WARNING, Thresholds, evaluate
 from tests._ops_helpers import clean_env, newsmon
 
 NOW = datetime(2025, 9, 15, 12, 0, tzinfo=UTC)

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from crawler.db.migrate import upgrade
-from crawler.locking import LockHeld, crawl_lock, lock_file_path, site_key
+from crawler.ops.crawl_lock import LockHeld, crawl_lock, lock_file_path, site_key
 from tests._ops_helpers import (FAST, Processes, SlowReplica, article_count,
                                 assert_no_partial_rows, newsmon, runs, wait_for,
                                 wait_while_running)
 
 HOLDER = """
 import sys, time
-from crawler.locking import crawl_lock
+from crawler.ops.crawl_lock import crawl_lock
 with crawl_lock(sys.argv[1], sys.argv[2]):
     print("locked", flush=True)
     time.sleep(60)

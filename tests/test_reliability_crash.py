@@ -10,7 +10,7 @@ stored article must equal the truth (regions aside: the listings that add them m
 have been read yet) and have its raw page, revision and alias: a write that was not one
 transaction would show. The crawl to the end must then store the whole site exactly
 once, including the articles reachable only through links of articles a killed crawl
-stored but did not follow (crawler/resume.py).
+stored but did not follow (crawler/crawl/resume.py).
 """
 
 from __future__ import annotations

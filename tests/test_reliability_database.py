@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from crawler.items import ArticleItem
 from crawler.replica.content import expected_articles
 from crawler.replica.server import ReplicaServer
-from crawler.spool import Spool, spool_path
+from crawler.crawl.spool import Spool, spool_path
 from tests._reliability import (FAST, article_count, mismatches, newsmon, rows, start,
                                 stored_records, wait_until)
 from tests._tcp_proxy import TcpProxy

@@ -1,4 +1,4 @@
-"""The layout-change alarm (crawler/quality.py): a run whose fields are filled far
+"""The layout-change alarm (crawler/ops/layout_alarm.py): a run whose fields are filled far
 worse than in the runs before, or come from the generic layer instead, is degraded;
 `newsmon crawl` exits 5 and `newsmon status` names the fields and since when.
 
@@ -14,7 +14,7 @@ import json
 import pytest
 
 from crawler.db.session import sqlite_url
-from crawler.quality import FieldCount, Thresholds, evaluate
+from crawler.ops.layout_alarm import FieldCount, Thresholds, evaluate
 from crawler.replica.server import ReplicaServer
 from tests._reliability import FAST, newsmon, rows
 

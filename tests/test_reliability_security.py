@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from crawler import __version__
-from crawler import settings as project_settings
+from crawler.crawl import settings as project_settings
 from crawler.config import load_config
 from crawler.db.session import sqlite_url
 from crawler.replica.content import EDGE_CASES
 from crawler.replica.server import ReplicaServer
-from crawler.runner import build_settings
+from crawler.crawl.runner import build_settings
 from tests._reliability import (FAST, article_count, execute, newsmon, rows, start,
                                 wait_until)
 from tests._tcp_proxy import TcpProxy
@@ -131,9 +131,9 @@ def test_robots_txt_binds_the_requests_that_wait_for_it_together(tmp_path):
         server.clear_log()
         # The second crawl starts with several requests at once, before robots.txt is
         # read: the home page and the links earlier crawls saw but did not store
-        # (crawler/resume.py): the deleted article, then the disallowed one. Scrapy
+        # (crawler/crawl/resume.py): the deleted article, then the disallowed one. Scrapy
         # 2.19 let every waiter but the first through unchecked
-        # (crawler.fetch_guards.RobotsTxtMiddleware).
+        # (crawler.crawl.fetch_guards.RobotsTxtMiddleware).
         second = newsmon("crawl", "--base-url", base_url, "--db", db_url, *FAST)
         paths = server.requested_paths()
     assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]

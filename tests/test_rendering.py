@@ -23,7 +23,7 @@ import pytest
 from scrapy.http import HtmlResponse
 from sqlalchemy import text
 
-from crawler import rendering
+from crawler.crawl import rendering
 from crawler.db.session import make_engine
 from crawler.items import ArticleItem
 from crawler.replica import js_pages

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.db.store import Store
 from crawler.db.text import content_hash
-from crawler.monitor_commands import revision_text
+from crawler.cli.reading import revision_text
 from crawler.replica.content import expected_articles
 from crawler.replica.model import BEIRUT
 from tests._monitor_helpers import (BACKENDS, article_requests, copy_of, crawl,

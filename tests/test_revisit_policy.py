@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.db.monitoring import KnownArticle
-from crawler.incremental import RevisitPolicy, parse_schedule, title_changed
+from crawler.crawl.incremental import RevisitPolicy, parse_schedule, title_changed
 
 NOW = datetime(2025, 10, 6, 12, 0, tzinfo=UTC)
 DEFAULT = RevisitPolicy(parse_schedule("1d=1h, 7d=12h, *=never"))

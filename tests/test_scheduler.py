@@ -18,7 +18,8 @@ from crawler.config import load_config
 from crawler.db.migrate import upgrade
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
-from crawler.scheduler import CrawlScheduler
+from crawler.cli import cli_commands
+from crawler.ops.scheduler import CrawlScheduler
 from crawler.replica.server import ReplicaServer
 from tests._ops_helpers import (FAST, Processes, SlowReplica, article_count,
                                 assert_no_partial_rows, runs, wait_for, wait_while_running)
@@ -139,7 +140,7 @@ def test_jobs_and_child_command_line(tmp_path: Path) -> None:
     config_file.write_text('[schedule]\ncrawl_args = ["--set", "DOWNLOAD_DELAY=0"]\n')
     config = load_config(config_file, environ={})
     scheduler = CrawlScheduler(config, config_path=str(config_file), db="sqlite:///x.db",
-                               log_format="json")
+                               log_format="json", commands=cli_commands())
     # revisit and backfill are scheduled once newsmon has those commands.
     expected = {"crawl"} | ({"revisit", "backfill"} & set(scheduler.commands))
     assert set(scheduler.enabled_jobs()) == expected
@@ -148,7 +149,8 @@ def test_jobs_and_child_command_line(tmp_path: Path) -> None:
     assert argv[3:] == ["--log-format", "json", "--config", str(config_file), "crawl",
                         "--db", "sqlite:///x.db", "--set", "DOWNLOAD_DELAY=0",
                         "--trigger", "scheduler"]
-    secret = CrawlScheduler(config, db="postgresql://newsmon:s3cret@db/newsmon")
+    secret = CrawlScheduler(config, db="postgresql://newsmon:s3cret@db/newsmon",
+                            commands=cli_commands())
     assert "s3cret" not in secret.describe("crawl") and "newsmon:***@db" in secret.describe("crawl")
 
 

@@ -1,4 +1,4 @@
-"""The spool file (crawler/spool.py) and the outage rules (crawler/outage.py), in
+"""The spool file (crawler/crawl/spool.py) and the outage rules (crawler/crawl/outage.py), in
 process: JSON codec, durability through SIGKILL, where the file goes, which errors
 mean "the database is unavailable". The crawls that lose their database are in
 tests/test_reliability_database.py."""
@@ -19,8 +19,8 @@ from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
-from crawler.outage import OutageTolerantReads, is_unavailable
-from crawler.spool import (RedirectAliases, RunEnd, Spool, decode_item, encode_item,
+from crawler.crawl.outage import OutageTolerantReads, is_unavailable
+from crawler.crawl.spool import (RedirectAliases, RunEnd, Spool, decode_item, encode_item,
                            spool_path)
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_spooled_items_survive_sigkill(tmp_path):
         import os, signal
         from datetime import UTC, datetime
         from crawler.items import FetchErrorItem
-        from crawler.spool import Spool
+        from crawler.crawl.spool import Spool
         spool = Spool({str(path)!r})
         for i in range(200):
             spool.append(1, datetime.now(UTC), FetchErrorItem(f"http://x/{{i}}", "e"))

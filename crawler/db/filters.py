@@ -22,6 +22,11 @@ from crawler.db.text import clean_text
 _articles: Table = Article.__table__  # type: ignore[assignment]
 
 
+def utc_or_now(value: datetime | None, name: str) -> datetime:
+    """``value`` in UTC, or now when None (a write's timestamp); naive is refused."""
+    return aware_utc(value, name) if value is not None else datetime.now(timezone.utc)
+
+
 def aware_utc(value: datetime | None, name: str) -> datetime | None:
     """``value`` in UTC; a naive datetime is refused (say which time zone)."""
     if value is None:

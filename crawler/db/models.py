@@ -343,7 +343,7 @@ class IndexPageRecord(Base):
 
 
 class RunFieldStat(Base):
-    """How well a run's parser filled one field (``crawler.quality``): over the
+    """How well a run's parser filled one field (``crawler.ops.layout_alarm``): over the
     ``pages`` article pages it parsed, how many had the field ``filled`` and how many
     took it from the ``generic`` layer; ``alarm`` says why the field made the run
     ``degraded`` (NULL: no alarm). The field ``article`` counts the article pages

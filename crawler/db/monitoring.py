@@ -31,6 +31,7 @@ from crawler.db.models import (
     Placement,
     UrlAlias,
 )
+from crawler.db.filters import utc_or_now
 from crawler.db.text import clean_text, clean_value
 from crawler.db.upsert import upsert
 from crawler.items import IndexPageItem
@@ -132,6 +133,16 @@ def record_placement_run(s: Connection, row: dict[str, Any]) -> None:
 
 # --- Store methods -----------------------------------------------------------------
 
+def write_aliases(s: Connection, article_id: int, urls: list[str]) -> None:
+    """More URLs lead to the article (``url_aliases``), in the caller's transaction."""
+    # Read first: an upsert of an unchanged row would still write (dead
+    # tuples and sequence values on PostgreSQL).
+    ua = UrlAlias.__table__
+    known = dict(s.execute(select(ua.c.url, ua.c.article_id).where(ua.c.url.in_(urls))).all())
+    upsert(s, ua, [{"url": u, "article_id": article_id} for u in urls
+                   if known.get(u) != article_id], ["url"], ["article_id"])
+
+
 class MonitoringStore:
     """Mixed into ``crawler.db.store.Store``."""
 
@@ -141,9 +152,7 @@ class MonitoringStore:
     def record_index_page(self, item: IndexPageItem) -> None:
         """An index page was observed at ``item.observed_at``: keep its listing (for a
         later 304), shift its observation times, and store its validators."""
-        from crawler.db.store import _aware
-
-        observed = _aware(item.observed_at, "observed_at")
+        observed = utc_or_now(item.observed_at, "observed_at")
         url = clean_text(item.page_url) or ""
         row = {"url": url, "page_kind": item.page_kind,
                "page_name": clean_text(item.page_name) or "", "page_number": item.page_number,
@@ -171,17 +180,13 @@ class MonitoringStore:
 
     def record_aliases(self, article_id: int, urls: list[str]) -> None:
         """More URLs lead to the article (e.g. a redirect seen without a fetch)."""
-        from crawler.db.store import Store
-
         urls = sorted({clean_text(u) or "" for u in urls} - {""})
         if urls:
-            self._write(lambda s: Store._record_aliases(s, article_id, urls))
+            self._write(lambda s: write_aliases(s, article_id, urls))
 
     def mark_not_modified(self, article_id: int, seen_at: datetime) -> None:
         """A known article answered 304: it was checked (last_fetched_at) and seen."""
-        from crawler.db.store import _aware
-
-        seen_at = _aware(seen_at, "seen_at")
+        seen_at = utc_or_now(seen_at, "seen_at")
         a = _articles
         self._write(lambda s: s.execute(update(a).where(a.c.id == article_id).values(
             last_seen_at=_later(a.c.last_seen_at, seen_at),

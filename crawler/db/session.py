@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from crawler.config import redact_url  # noqa: F401  (re-exported: db code uses it)
+
 ENV_DATABASE_URL = "NEWSMON_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_STATEMENT_TIMEOUT_MS = 60_000
@@ -82,14 +84,6 @@ def normalize_url(url: str | URL) -> URL:
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
-
-
-def redact_url(url: str | URL) -> str:
-    """The URL with its password hidden (``***``), safe for logs and messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid database URL>"
 
 
 def _json_dumps(value: Any) -> str:

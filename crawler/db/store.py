@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, case, delete, insert, select, update
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from crawler.db import queries
-from crawler.db.monitoring import (
+from crawler.db.monitoring import (write_aliases, 
     MonitoringStore,
     add_revision,
     amend_revision,
@@ -45,9 +45,8 @@ from crawler.db.models import (
     RawPage,
     Region,
     Tag,
-    UrlAlias,
 )
-from crawler.db.filters import ArticleFilter, aware_utc
+from crawler.db.filters import ArticleFilter, aware_utc, utc_or_now
 from crawler.db.queries import SCALAR_FIELDS
 from crawler.db.reference import ensure_section, record_menu
 from crawler.db.upsert import upsert
@@ -72,12 +71,7 @@ RAW_PAGE_GZIP_LEVEL = 1
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
 
 
-def _aware(value: datetime | None, name: str) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime")
-    return value.astimezone(timezone.utc)
+_aware = utc_or_now  # the monitoring methods use the same rule
 
 
 def _later(current: Any, candidate: Any) -> Any:
@@ -220,7 +214,7 @@ class Store(MonitoringStore):
                 self._set_metadata_regions(s, article_id, wanted["regions"])
             if stored is None or stored["related_urls"] != wanted["related_urls"]:
                 self._replace_links(s, article_id, wanted["related_urls"])
-            self._record_aliases(s, article_id, aliases)
+            write_aliases(s, article_id, aliases)
             if raw is not None:
                 save_validators(s, url, item.etag, item.last_modified, seen_at)
                 upsert(s, RawPage, {"article_id": article_id, **raw}, ["article_id"],
@@ -236,15 +230,6 @@ class Store(MonitoringStore):
     def _lock_article(s: Connection, url: str) -> Any:
         return s.execute(select(_articles).where(_articles.c.url == url)
                          .with_for_update()).mappings().first()
-
-    @staticmethod
-    def _record_aliases(s: Connection, article_id: int, urls: list[str]) -> None:
-        # Read first: an upsert of an unchanged row would still write (dead
-        # tuples and sequence values on PostgreSQL).
-        ua = UrlAlias.__table__
-        known = dict(s.execute(select(ua.c.url, ua.c.article_id).where(ua.c.url.in_(urls))).all())
-        upsert(s, ua, [{"url": u, "article_id": article_id} for u in urls
-                       if known.get(u) != article_id], ["url"], ["article_id"])
 
     @staticmethod
     def _name_ids(s: Connection, model: type[Tag] | type[Region], names: list[str]) -> dict[str, int]:

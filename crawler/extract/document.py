@@ -35,6 +35,15 @@ def html_selector(response) -> Selector | None:
     return selector
 
 
+def page_selector(response) -> Selector:
+    """The page's HTML selector, one per response (``crawler.extract.document``); for
+    an XML response its own selector; for an object with only a text, one from it."""
+    selector = html_selector(response)      # (a Selector's truth value serialises it)
+    if selector is None:
+        selector = getattr(response, "selector", None)
+    return selector if selector is not None else Selector(text=response.text)
+
+
 def link_base(selector, page_url: str) -> str:
     """The URL the page's relative links resolve against: the first ``<base href>`` of
     its head (itself resolved against the page URL, as browsers and Scrapy's

@@ -138,7 +138,7 @@ def _label(b: dict) -> tuple[str, str]:
 # -- the reference markup ----------------------------------------------------------
 
 def _reference(a: dict) -> str:
-    crumbs = " › ".join([f'<a href="/">Home</a>'] + [f'<a href="{p}">{esc(n)}</a>'
+    crumbs = " › ".join(['<a href="/">Home</a>'] + [f'<a href="{p}">{esc(n)}</a>'
                                                       for n, p in _crumbs(a)])
     meta = [f'    <li class="meta-author">By {_author_links(a)}</li>']
     if a["source"]:

@@ -21,47 +21,16 @@ import hashlib
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawler.replica import (changes, content, faults, index_pages, js_pages, redesign,
-                             redesign_article, sitemaps, state)
-from crawler.replica.article_pages import render_article
+from crawler.replica import (changes, content, faults, index_pages, js_pages, raw_faults,
+                             redesign, state)
 from crawler.replica.layout import Page
-
-# A 1x1 transparent GIF, answered for every image path.
-PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
-         b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
-CSS = b"body{font-family:sans-serif;margin:0}.news-card{display:inline-block;width:30%}\n"
-
-
-def robots_txt(origin: str | None = None, extra: str = "") -> str:
-    text = ("User-agent: *\n" + (extra.rstrip("\n") + "\n" if extra else "")
-            + f"Disallow: {content.ROBOTS_DISALLOW}\n"
-            "Disallow: /search\n")
-    if origin:
-        origin = origin.rstrip("/")
-        text += (f"\nSitemap: {origin}{sitemaps.INDEX_PATH}\n"
-                 f"Sitemap: {origin}{sitemaps.NEWS_PATH}\n")
-    return text
-
-
-@dataclass
-class LoggedRequest:
-    """One request the server answered (also readable as ``record["path"]``)."""
-    method: str
-    path: str                       # as requested, query included
-    status: int
-    user_agent: str | None
-    headers: dict[str, str] = field(default_factory=dict)
-    time: float = 0.0
-
-    def __getitem__(self, name: str):
-        return getattr(self, name)
-
+from crawler.replica.routes import render, robots_txt
+from crawler.replica.state import LoggedRequest
 
 class ReplicaServer:
     """The replica site on ``host:port`` (port 0: a free one), served from a thread.
@@ -263,56 +232,6 @@ class ReplicaServer:
         return cached
 
 
-def render(path: str, page_number: int, origin: str, offsite_origin: str,
-           layout: str = "normal") -> Page | None:
-    """The page at an (unquoted) path for a replica at ``origin``; None: unknown path.
-    ``layout="redesign"``: the redesigned site's pages (robots.txt, sitemaps, images
-    are the same). Stateless: redirects and the one-time 500 are the server's business.
-    """
-    if layout == "redesign" and (page := redesign.render(path, page_number, origin,
-                                                          offsite_origin)) is not None:
-        return page
-    if path == "/":
-        return index_pages.render_home(origin, offsite_origin)
-    if path == "/robots.txt":
-        return Page(200, robots_txt(origin).encode(), "text/plain; charset=utf-8")
-    article = content.by_path().get(path)
-    if article is not None:
-        page = (redesign_article.render_article if layout == "redesign"
-                else render_article)(article, origin)
-        page.headers["Last-Modified"] = format_datetime(
-            article["modified"].astimezone(UTC), usegmt=True)
-        page.article_key = article["key"]  # type: ignore[attr-defined]
-        return page
-    if path == sitemaps.INDEX_PATH:
-        return sitemaps.render_index(content.articles(), origin)
-    if path == sitemaps.NEWS_PATH:
-        return sitemaps.render_news(content.articles(), origin)
-    if path.startswith("/sitemaps/all/"):
-        return sitemaps.render_monthly(path, content.articles(), origin)
-    if path in content.SECTION_INDEXES:
-        return index_pages.render_section(path, page_number, origin)
-    if path in content.CATEGORY_INDEXES:
-        return index_pages.render_category(path, origin)
-    if path in content.REGION_INDEXES:
-        return index_pages.render_region(path.rsplit("/", 1)[1], origin)
-    if path.startswith("/tags/"):
-        return index_pages.render_tag(path[len("/tags/"):], origin)
-    if path == "/authors":
-        return index_pages.render_authors(origin)
-    if path.startswith("/authors/"):
-        return index_pages.render_author(path[len("/authors/"):], origin)
-    if path == "/live":
-        return index_pages.render_live(origin)
-    if path in index_pages.STATIC_PAGES:
-        return index_pages.render_static(path, origin)
-    if path.startswith(("/media/image/", "/images/")):
-        return Page(200, PIXEL, "image/gif")
-    if path == "/assets/css/main.css":
-        return Page(200, CSS, "text/css; charset=utf-8")
-    return None
-
-
 def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -334,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, with_body: bool) -> None:
-        if self.replica.faults and faults.answer_raw(self):  # resets, timeouts, ...
+        if self.replica.faults and raw_faults.answer_raw(self):  # resets, timeouts, ...
             return
         try:
             page = (self.replica.js_pages and js_pages.interstitial(

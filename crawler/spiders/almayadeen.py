@@ -4,14 +4,14 @@ Walk: home page -> the sections and regions named in its menus (SITE.md's list i
 menu cannot be read) -> each index's ?page=N chain -> every article those pages list
 -> every article an article links (Related News, Read more, Most Read, Read Next).
 
-Incremental (crawler.incremental): links to articles stored by an earlier run are
+Incremental (crawler.crawl.incremental): links to articles stored by an earlier run are
 listed (placements) but fetched only when due for a revisit; an index chain stops at
 the first page that shows no article unseen before (in the database or earlier in the
 chain). Index pages (not the home page, which carries the menu and the ticker) and
 revisited articles are requested conditionally; a 304 is not parsed: an index page
 replays its stored listing, an article counts as unchanged.
 
-JavaScript (crawler.rendering): an index whose Load More is JavaScript only, a
+JavaScript (crawler.crawl.rendering): an index whose Load More is JavaScript only, a
 JavaScript interstitial and an article with an empty body are fetched once more
 through the browser; without one, they are recorded as skipped.
 
@@ -32,19 +32,17 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler import rendering
-from crawler.badinput import describe_failure, metadata_problems, screen
-from crawler.db.monitoring import KnownArticle
-from crawler.resume import unfollowed_links
-from crawler.incremental import CrawlMemory, RevisitPolicy
+from crawler.config import DEFAULT_BASE_URL
+from crawler.crawl import rendering
+from crawler.crawl.badinput import describe_failure, metadata_problems, screen
+from crawler.crawl.resume import unfollowed_links
+from crawler.crawl.incremental import CrawlMemory, KnownArticle, RevisitPolicy
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
 from crawler.sites.almayadeen.parser import parse_article
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, same_origin
-
-DEFAULT_BASE_URL = "https://english.almayadeen.net"
 
 
 class AlmayadeenSpider(scrapy.Spider):
@@ -66,7 +64,7 @@ class AlmayadeenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory.from_settings(self.settings)
         yield self._index_request(self.base_url, kind="home", name="Home", page=1)
-        # Links an interrupted crawl saw but never followed (crawler.resume).
+        # Links an interrupted crawl saw but never followed (crawler.crawl.resume).
         for request in self._follow_articles(unfollowed_links(self.memory)):
             yield request
 
@@ -207,7 +205,7 @@ class AlmayadeenSpider(scrapy.Spider):
             yield NotModifiedItem(url=canonicalize_url(response.url),
                                   article_id=response.meta["newsmon_article_id"])
             return
-        checked = screen(response)  # crawler.badinput: not text, empty, binary, charset
+        checked = screen(response)  # crawler.crawl.badinput: not text, empty, binary, charset
         if checked.problem:
             yield FetchErrorItem(url=response.url, status=response.status,
                                  error=checked.problem)
@@ -265,7 +263,7 @@ class AlmayadeenSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[FetchErrorItem]:
         request = failure.request
-        if failure.check(rendering.RenderingUnavailable):  # warned once by crawler.browser
+        if failure.check(rendering.RenderingUnavailable):  # warned once by crawler.crawl.browser
             yield rendering.skipped_item(request)
             return
         if request.cb_kwargs.get("kind") == "home":
@@ -287,7 +285,7 @@ class AlmayadeenSpider(scrapy.Spider):
             yield FetchErrorItem(url=request.url, error="DNS lookup failed")
         elif failure.check(TimeoutError, TCPTimedOutError):
             yield FetchErrorItem(url=request.url, error="timeout")
-        else:  # size limit, truncated body, reset, refused... (crawler.badinput)
+        else:  # size limit, truncated body, reset, refused... (crawler.crawl.badinput)
             yield FetchErrorItem(url=request.url, error=describe_failure(failure))
 
 

@@ -51,7 +51,7 @@ from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.incremental import CrawlMemory
+from crawler.crawl.incremental import CrawlMemory
 from crawler.items import FetchErrorItem
 from crawler.sites.almayadeen.parser import parse_article
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, onto_origin, same_site

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28
 
-- ``run_field_stats``: one row per run and extracted field (``crawler.quality``):
+- ``run_field_stats``: one row per run and extracted field (``crawler.ops.layout_alarm``):
   article pages parsed, how many had the field filled, how many took it from the
   generic layer, and the alarm (NULL: none) that made the run ``degraded``.
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract.document import html_selector
+from crawler.extract.document import page_selector  # noqa: F401  (re-exported)
 from crawler.extract.dom import document_memo, dom_index
 from crawler.extract.text import element_text
 from crawler.sites.almayadeen.menus import (
@@ -72,15 +72,6 @@ class Menu:
             if key and name_key(category) == key:
                 return category
         return None
-
-
-def page_selector(response) -> Selector:
-    """The page's HTML selector, one per response (``crawler.extract.document``); for
-    an XML response its own selector; for an object with only a text, one from it."""
-    selector = html_selector(response)      # (a Selector's truth value serialises it)
-    if selector is None:
-        selector = getattr(response, "selector", None)
-    return selector if selector is not None else Selector(text=response.text)
 
 
 # SITE.md's menus (certain), with index paths guessed from the reference pages.

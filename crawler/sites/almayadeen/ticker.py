@@ -13,6 +13,7 @@ import re
 
 from parsel import Selector
 
+from crawler.extract.document import page_selector
 from crawler.extract.dom import dom_index
 from crawler.extract.text import element_text, normalize_space
 from crawler.sites.almayadeen.menus import landmarks
@@ -115,7 +116,6 @@ def read_breaking(selector: Selector):
 
 def parse_breaking(response) -> list[str]:
     """The breaking-news ticker's item texts, normalised, in page order."""
-    from crawler.sites.almayadeen.navigation import page_selector
     try:
         return read_breaking(page_selector(response))[0]
     except (AttributeError, ValueError, TypeError):

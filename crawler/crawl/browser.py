@@ -1,5 +1,5 @@
 """The browser: scrapy-playwright driving Debian's Chromium, for the few requests that
-ask for it (``meta["playwright"]``, set by ``crawler.rendering``); every other request
+ask for it (``meta["playwright"]``, set by ``crawler.crawl.rendering``); every other request
 goes through Scrapy's plain HTTP handler.
 
 - ``BrowserDownloadHandler`` (``DOWNLOAD_HANDLERS`` for http and https): starts
@@ -37,8 +37,8 @@ from scrapy.http import Headers, Request, Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.headers import use_scrapy_headers
 
-from crawler import rendering
-from crawler.rendering import RenderingUnavailable
+from crawler.crawl import rendering
+from crawler.crawl.rendering import RenderingUnavailable
 
 logger = logging.getLogger("newsmon.browser")
 

@@ -1,9 +1,9 @@
 """Losing the database during a crawl: spool, keep crawling, write it all back.
 
-``Spooler`` sits between the item pipeline (``crawler.pipelines.StorePipeline``) and
+``Spooler`` sits between the item pipeline (``crawler.crawl.pipelines.StorePipeline``) and
 the database. Each item goes to ``StorePipeline.apply``; when that fails because the
 database is unavailable (``is_unavailable``: a lost connection, a refused one, a
-timeout), the item is appended to the run's spool file (``crawler.spool``) and so is
+timeout), the item is appended to the run's spool file (``crawler.crawl.spool``) and so is
 every later item, in order, while the database stays away. At most every
 ``NEWSMON_SPOOL_RETRY_INTERVAL`` seconds (default 5) the next item first probes the
 database (``SELECT 1``); when it answers, the spool is written back, oldest first,
@@ -15,7 +15,7 @@ it all before it crawls (``open``). Records of an earlier run are written by a h
 pipeline bound to that run's id, so that its fetch errors and counts stay its own, and
 its record gets the status it finished with.
 
-While the database is away, the spider's reads (``crawler.incremental.CrawlMemory``)
+While the database is away, the spider's reads (``crawler.crawl.incremental.CrawlMemory``)
 go through ``OutageTolerantReads``: nothing is known, so articles are fetched (and
 later stored as unchanged if they were stored already) rather than lost.
 
@@ -37,7 +37,7 @@ from sqlalchemy import exc as sa_exc
 
 from crawler.db.session import DatabaseUnavailable, check_connection
 from crawler.items import FetchErrorItem
-from crawler.spool import RedirectAliases, RunEnd, Spool, spool_path
+from crawler.crawl.spool import RedirectAliases, RunEnd, Spool, spool_path
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Which pages need a browser, and what the browser does on them.
 
 Every page is first fetched by a plain request. Only these are fetched again through
-the browser (scrapy-playwright, ``meta["playwright"]``; ``crawler.browser`` runs it),
+the browser (scrapy-playwright, ``meta["playwright"]``; ``crawler.crawl.browser`` runs it),
 once each:
 
 - an index page whose "Load More" control is not a link (its further items load only

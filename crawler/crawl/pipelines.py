@@ -13,8 +13,8 @@ from scrapy.exceptions import DropItem
 from crawler.db import migrate
 from crawler.db.session import make_engine, resolve_database_url
 from crawler.db.store import Store
-from crawler.outage import Spooler, is_unavailable
-from crawler.quality import judge_run
+from crawler.crawl.outage import Spooler, is_unavailable
+from crawler.crawl.signals import run_closing
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.urls import canonicalize_url
@@ -54,8 +54,9 @@ class StorePipeline:
     dupefilter (``request_dropped``): its source URLs still become the article's
     aliases, so that the next run knows where they lead.
     While the database is unavailable, items are spooled to a local file and written
-    when it answers again (``crawler.outage.Spooler``; docs/RELIABILITY.md). At the
-    end, the run's field fill rates are judged (``crawler.quality``): ``degraded``.
+    when it answers again (``crawler.crawl.outage.Spooler``; docs/RELIABILITY.md). At the
+    end, the run is judged by whoever answers ``run_closing`` (crawler.ops.layout_alarm):
+    ``degraded``.
     """
 
     def __init__(self, crawler: Any):
@@ -126,9 +127,11 @@ class StorePipeline:
             "shutdown" if engine is not None and not engine.running else "finished")
         status = self._run_status(pages, reason)
         spider = self.crawler.spider
-        if judge_run(self.store, self.run_id, getattr(spider, "base_url", ""), stats,
-                     self.crawler.settings) and status == "ok":
-            status = "degraded"  # a layout change? (crawler.quality)
+        verdicts = self.crawler.signals.send_catch_log(
+            run_closing, store=self.store, run_id=self.run_id,
+            base_url=getattr(spider, "base_url", ""), stats=stats)
+        if status == "ok" and any(result is True for _receiver, result in verdicts):
+            status = "degraded"  # a layout change? (crawler.ops.layout_alarm)
         stats.set_value("newsmon/run_id", self.run_id)
         stats.set_value("newsmon/status", status)
         self.store.finish_run(
@@ -217,7 +220,7 @@ class StorePipeline:
 
     def _error(self, url: str, error: str, status: int | None = None) -> None:
         assert self.store is not None and self.run_id is not None
-        # A page skipped for want of a browser was warned about once (crawler.rendering).
+        # A page skipped for want of a browser was warned about once (crawler.crawl.rendering).
         level = logging.INFO if error.startswith("skipped:") else logging.WARNING
         logger.log(level, "Fetch error: %s (%s)", url, error)
         self.store.record_fetch_error(self.run_id, url, error, status=status)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from scrapy.http import HtmlResponse
 
 from crawler.db.store import Store
-from crawler.pipelines import ValidatePipeline
+from crawler.crawl.pipelines import ValidatePipeline
 from crawler.sites.almayadeen.parser import parse_article
 
 logger = logging.getLogger(__name__)

@@ -36,18 +36,6 @@ EXIT_MEANINGS = {
 }
 
 
-def cli_commands() -> dict[str, set[str]]:
-    """Subcommands of this newsmon and the options each accepts."""
-    from crawler.cli import build_parser
-
-    parser = build_parser()
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
-        if hasattr(action, "choices") and isinstance(action.choices, dict):
-            return {name: set(sub._option_string_actions)  # noqa: SLF001
-                    for name, sub in action.choices.items()}
-    return {}
-
-
 class CrawlScheduler:
     def __init__(self, config: Config, *, config_path: str | None = None,
                  db: str | None = None, log_format: str = "text",
@@ -56,7 +44,9 @@ class CrawlScheduler:
         self.config_path = config_path
         self.db = db
         self.log_format = log_format
-        self.commands = cli_commands() if commands is None else commands
+        # The commands this newsmon has and their options, from the command line that
+        # starts the scheduler (ops sits below cli and does not import it).
+        self.commands = commands or {}
         self._lock = threading.Lock()
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._stopping = False
@@ -160,8 +150,8 @@ class CrawlScheduler:
         """Mark runs left "running" by killed children as interrupted."""
         from crawler.db.session import make_engine, resolve_database_url
         from crawler.db.store import Store
-        from crawler.health import recover_abandoned_runs
-        from crawler.locking import LockHeld, crawl_lock
+        from crawler.ops.health import recover_abandoned_runs
+        from crawler.ops.crawl_lock import LockHeld, crawl_lock
 
         try:
             url = resolve_database_url(self.db or self.config.database_url)

@@ -14,8 +14,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.spiders.almayadeen import AlmayadeenSpider
-
 logger = logging.getLogger(__name__)
 
 
@@ -26,21 +24,10 @@ class CrawlOutcome:
     stats: dict[str, Any]
 
 
-def parse_set_options(pairs: list[str]) -> dict[str, str]:
-    """`NAME=VALUE` strings, as `scrapy crawl -s`, into a dict (ValueError if malformed)."""
-    overrides = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"--set expects NAME=VALUE, got {pair!r}")
-        overrides[name.strip()] = value
-    return overrides
-
-
 def build_settings(db_url: str, overrides: dict[str, str] | None = None,
                    run_id: int | None = None) -> Settings:
     settings = get_project_settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     settings.set("NEWSMON_DATABASE_URL", db_url, priority="cmdline")
     if run_id:
         settings.set("NEWSMON_RUN_ID", run_id, priority="cmdline")
@@ -50,13 +37,14 @@ def build_settings(db_url: str, overrides: dict[str, str] | None = None,
 
 
 def run_crawl(base_url: str, db_url: str, overrides: dict[str, str] | None = None,
-              run_id: int | None = None, spider_cls: type = AlmayadeenSpider,
+              run_id: int | None = None, spider: type | str = "almayadeen",
               **spider_kwargs: Any) -> CrawlOutcome:
-    """Crawl `base_url` into `db_url` and block until the crawl ends (`spider_cls`:
-    the crawl's spider, or another one such as the sitemap backfill's)."""
+    """Crawl `base_url` into `db_url` and block until the crawl ends. `spider` is a
+    spider's name in the Scrapy project (the crawl's, by default) or a spider class
+    (such as the sitemap backfill's): the caller chooses what is fetched."""
     settings = build_settings(db_url, overrides, run_id)
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_cls)
+    crawler = process.create_crawler(spider)
     process.crawl(crawler, base_url=base_url, **spider_kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}

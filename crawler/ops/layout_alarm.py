@@ -1,12 +1,10 @@
 """The layout-change alarm: how well did this run fill each field, against the runs
 before it?
 
-- ``QualityPipeline`` (before validation) counts, in the crawl's stats, the article
-  pages parsed, and per field of ``ARTICLE_FIELDS`` how many had it filled and how many
-  took it from the generic layer (``ArticleItem.field_sources``). Article pages that
-  could not be read as articles (no title or body: the spider's ``newsmon/not_article``)
-  count as fetched but not recognised: the pseudo-field ``article``.
-- At the end of the run, ``judge_run`` (called by the StorePipeline) stores the counts
+- ``crawler.crawl.field_stats`` counts, in the crawl's stats, the article pages parsed
+  and per field how many had it filled and how many took it from the generic layer.
+- At the end of the run, ``judge_run`` (``LayoutAlarm``, a Scrapy extension that
+  answers the store pipeline's ``run_closing`` signal) stores the counts
   as ``run_field_stats`` rows and compares each field with its trailing baseline: the
   pooled counts of the site's last ``NEWSMON_LAYOUT_BASELINE_RUNS`` (10) runs that
   ended ``ok``. A field alarms when its fill rate fell by more than
@@ -39,16 +37,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
+from crawler.crawl.field_stats import RECOGNISED, FieldCount, counts_from_stats
+from crawler.crawl.signals import run_closing
 from crawler.db.models import CrawlRun, RunFieldStat
-from crawler.items import ARTICLE_FIELDS, ArticleItem
-from crawler.locking import site_key
+from crawler.db.runs import site_key
 
 logger = logging.getLogger(__name__)
-
-FIELDS = tuple(f for f in ARTICLE_FIELDS if f != "url")
-RECOGNISED = "article"  # pseudo-field: article pages read as articles
-EXIT_DEGRADED = 5  # `newsmon crawl`: the run finished, degraded (crawler.cli)
-STAT = "newsmon/quality"
 
 DEFAULTS = {"NEWSMON_LAYOUT_BASELINE_RUNS": 10, "NEWSMON_LAYOUT_MAX_DROP": 0.2,
             "NEWSMON_LAYOUT_MAX_GENERIC_RISE": 0.2, "NEWSMON_LAYOUT_MIN_PAGES": 5,
@@ -56,64 +50,6 @@ DEFAULTS = {"NEWSMON_LAYOUT_BASELINE_RUNS": 10, "NEWSMON_LAYOUT_MAX_DROP": 0.2,
 
 _stats = RunFieldStat.__table__
 _runs = CrawlRun.__table__
-
-
-def is_filled(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value not in (None, [], ())
-
-
-class QualityPipeline:
-    """Counts field fill rates and generic-layer fallbacks into the crawl's stats."""
-
-    def __init__(self, stats: Any):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> QualityPipeline:
-        return cls(crawler.stats)
-
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, ArticleItem):
-            self.stats.inc_value(f"{STAT}/articles")
-            for name in FIELDS:
-                if is_filled(getattr(item, name)):
-                    self.stats.inc_value(f"{STAT}/filled/{name}")
-                if item.field_sources.get(name) == "generic":
-                    self.stats.inc_value(f"{STAT}/generic/{name}")
-        return item
-
-
-@dataclass
-class FieldCount:
-    pages: int = 0
-    filled: int = 0
-    generic: int = 0
-
-    def add(self, other: FieldCount) -> None:
-        self.pages += other.pages
-        self.filled += other.filled
-        self.generic += other.generic
-
-    @property
-    def fill_rate(self) -> float:
-        return self.filled / self.pages if self.pages else 0.0
-
-    @property
-    def generic_rate(self) -> float:
-        return self.generic / self.pages if self.pages else 0.0
-
-
-def counts_from_stats(stats: Any) -> dict[str, FieldCount]:
-    """This run's counts per field (``article`` included) from the crawl's stats."""
-    articles = stats.get_value(f"{STAT}/articles", 0)
-    unread = stats.get_value("newsmon/not_article", 0)
-    counts = {RECOGNISED: FieldCount(articles + unread, articles, 0)}
-    for name in FIELDS:
-        counts[name] = FieldCount(articles, stats.get_value(f"{STAT}/filled/{name}", 0),
-                                  stats.get_value(f"{STAT}/generic/{name}", 0))
-    return counts
 
 
 @dataclass
@@ -291,3 +227,21 @@ def explain_health(health: Any, engine: Engine, runs: Sequence[dict[str, Any]]) 
             health.problems[i] = f"{problem}: {detail}"
             return
     health.problems.append(detail)
+
+
+class LayoutAlarm:
+    """Scrapy extension (``EXTENSIONS`` in crawler.crawl.settings): judges each run as
+    the store pipeline closes it; a run with an alarm ends ``degraded``. It is wired
+    by the signal so that one crawl does not import the layer that watches it."""
+
+    def __init__(self, settings: Any):
+        self.settings = settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LayoutAlarm:
+        alarm = cls(crawler.settings)
+        crawler.signals.connect(alarm.judge, signal=run_closing)
+        return alarm
+
+    def judge(self, store: Any, run_id: int, base_url: str, stats: Any) -> bool:
+        return bool(judge_run(store, run_id, base_url, stats, self.settings))

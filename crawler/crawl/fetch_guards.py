@@ -1,4 +1,4 @@
-"""Downloader middlewares for a polite, bounded fetch (registered in crawler/settings.py).
+"""Downloader middlewares for a polite, bounded fetch (registered in crawler/crawl/settings.py).
 
 - ``RetryAfterMiddleware``: a 429 (or 503) with ``Retry-After`` is retried after that
   long, not at once as Scrapy's RetryMiddleware does (Scrapy 2.19 ignores the header).
@@ -17,7 +17,7 @@
   or A -> A) is a loop, and a redirect to another origin (another port of the host,
   169.254.169.254, a private address) is not followed either: both are refused with a
   clear error and a fetch error, where Scrapy would drop them silently (its duplicate
-  filter; the offsite filter, ``crawler.middlewares.SameOriginMiddleware``, which stays
+  filter; the offsite filter, ``crawler.crawl.middlewares.SameOriginMiddleware``, which stays
   as the second line of defence). Long chains stop at REDIRECT_MAX_TIMES. One
   exception: a redirect that moves the whole site (``site_moved``: http to https on the
   same host, or to/from "www.") from the base URL's origin is followed and the spider's

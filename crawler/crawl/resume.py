@@ -39,7 +39,7 @@ def unfollowed_links(memory: Any, limit: int = 5000) -> list[str]:
     store = getattr(memory, "store", None)
     if store is None:
         return []
-    from crawler.outage import is_unavailable
+    from crawler.crawl.outage import is_unavailable
 
     try:
         with store.engine.connect() as conn:

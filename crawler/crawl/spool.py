@@ -1,6 +1,6 @@
 """A durable local spool for the items a crawl could not write: the database was gone.
 
-While the database is unavailable, the item pipeline (``crawler.outage.Spooler``)
+While the database is unavailable, the item pipeline (``crawler.crawl.outage.Spooler``)
 appends every item it cannot write to a spool file; once the database answers again,
 the spooled items are written in the order they arrived, before anything newer: in the
 same run if the database returns in time, else at the start of the next run of the site.
@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
-from crawler.locking import site_key
+from crawler.db.runs import site_key
 
 logger = logging.getLogger(__name__)
 

@@ -134,7 +134,7 @@ class CrawlMemory:
         from crawler.db.store import Store
 
         url = resolve_database_url(settings.get("NEWSMON_DATABASE_URL") or None)
-        from crawler.outage import OutageTolerantReads  # database lost: nothing known
+        from crawler.crawl.outage import OutageTolerantReads  # database lost: nothing known
 
         return cls(OutageTolerantReads(Store(make_engine(url))), policy, started_at,
                    retry_failed_after=parse_duration(

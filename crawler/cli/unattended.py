@@ -1,112 +1,69 @@
-"""Running newsmon unattended: `schedule`, `runs`, `status`, `config`, and what
-`crawl` needs for it (configuration, logging, the crawl lock).
-
-Argument parsing stays in crawler.cli; `add_common_options` is used there.
-"""
+"""Running unattended: `schedule`, `runs`, `status`, `config` and `db`, with their
+options. The scheduler itself, the crawl lock and run health live in crawler.ops."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler import config as config_module
 from crawler.config import Config, ConfigError
-from crawler.logging_setup import configure_logging, set_level
-
-logger = logging.getLogger("newsmon")
-
-EXIT_LOCKED = 4
+from crawler.cli.common import (DB_HELP, UsageError, add_common_options, commands_of,
+                                open_database)
 
 
-def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
-    """`--config` and `--log-format`, accepted before or after the subcommand."""
-    default = None if top_level else argparse.SUPPRESS
-    parser.add_argument("--config", metavar="FILE", default=default,
-                        help="TOML configuration file (default: $NEWSMON_CONFIG; "
-                             "environment variables NEWSMON_* override it)")
-    parser.add_argument("--log-format", choices=("text", "json"), default=default,
-                        help="log lines on stderr: text (default: $NEWSMON_LOG_FORMAT, "
-                             "else text) or json, one object a line")
+def add_parsers(sub: Any) -> None:
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
+    upgrade.add_argument("--db", help=DB_HELP)
+
+    schedule = sub.add_parser(
+        "schedule", help="run forever, starting crawls on the configured schedule")
+    schedule.add_argument("--db", help=DB_HELP)
+    add_common_options(schedule)
+    runs = sub.add_parser("runs", help="list recent crawl runs")
+    runs.add_argument("--db", help=DB_HELP)
+    runs.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
+    runs.add_argument("--base-url", help="only runs of this site")
+    runs.add_argument("--format", choices=("text", "jsonl"), default="text")
+    add_common_options(runs)
+    status = sub.add_parser(
+        "status", help="is monitoring healthy? exit 0 OK, 1 WARNING, 2 CRITICAL")
+    status.add_argument("--db", help=DB_HELP)
+    status.add_argument("--base-url", help="only runs of this site")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    add_common_options(status)
+    config = sub.add_parser(
+        "config", help="print the effective configuration, secrets masked")
+    config.add_argument("--format", choices=("toml", "json"), default="toml")
+    add_common_options(config)
 
 
-def configure(args: argparse.Namespace) -> Config:
-    """Load the configuration (ConfigError) and set up logging; call once, first."""
-    path = getattr(args, "config", None)
-    if path:
-        # Children (the scheduler's crawls) and later loads see the same file.
-        os.environ[config_module.ENV_CONFIG] = os.path.abspath(path)
-    cfg = config_module.load_config(path)
-    if getattr(args, "log_format", None):
-        cfg.log_format = args.log_format
-        cfg.sources["log_format"] = "command line"
-    config_module.set_current(cfg)
-    configure_logging(cfg.log_format, cfg.log_level)
-    if getattr(args, "command", None) in ("config", "schedule"):
-        for warning in cfg.warnings:  # e.g. a misspelt NEWSMON_* variable
-            logger.warning("config: %s", warning)
-    return cfg
+# --- db --------------------------------------------------------------------------------
 
+def db(args: argparse.Namespace) -> int:
+    from crawler.db import migrate
+    from crawler.db.session import redact_url
 
-def current_config() -> Config:
-    return config_module.current()
-
-
-def configured_database_url() -> str | None:
-    """The database URL of the configuration (environment, then file), if any."""
-    return config_module.current().database_url
-
-
-# --- crawl ---------------------------------------------------------------------------
-
-def crawl_base_url(cli_value: str | None) -> str:
-    return cli_value or config_module.current().base_url
-
-
-def crawl_overrides(set_overrides: dict[str, str]) -> dict[str, Any]:
-    """Scrapy settings of a crawl: the configuration's, then `--set` on top."""
-    cfg = config_module.current()
-    try:
-        settings = cfg.scrapy_settings()
-    except ConfigError as exc:
-        from crawler.commands import UsageError
-
-        raise UsageError(str(exc)) from exc
-    settings.update(set_overrides)
-    # Scrapy's records go through newsmon's handler (text or JSON), not a second one.
-    settings["LOG_INSTALL_ROOT_HANDLER"] = False
-    set_level(str(settings.get("LOG_LEVEL") or cfg.log_level).upper())
-    return settings
-
-
-@contextmanager
-def exclusive_crawl(db_url: str, base_url: str, store: Any) -> Iterator[None]:
-    """Hold the site's crawl lock (LockHeld at once if another crawl has it) and mark
-    runs that a dead process left "running" as interrupted."""
-    from crawler.health import recover_abandoned_runs
-    from crawler.locking import crawl_lock
-
-    with crawl_lock(db_url, base_url):
-        recover_abandoned_runs(store, base_url, "its process ended without finishing "
-                                                "the run (killed or crashed)")
-        yield
+    url, _store = open_database(args.db, upgrade=False)
+    migrate.upgrade(url)
+    print(f"newsmon: schema of {redact_url(url)} is at the latest revision", file=sys.stderr)
+    return 0
 
 
 # --- schedule --------------------------------------------------------------------------
 
 def schedule(args: argparse.Namespace) -> int:
-    from crawler.commands import UsageError
-    from crawler.scheduler import CrawlScheduler
+    from crawler.ops.scheduler import CrawlScheduler
 
     cfg = config_module.current()
     scheduler = CrawlScheduler(cfg, config_path=cfg.config_file, db=args.db,
-                               log_format=cfg.log_format)
+                               log_format=cfg.log_format,
+                               commands=commands_of(args.parser))
     try:
         return scheduler.run()
     except ValueError as exc:
@@ -116,8 +73,6 @@ def schedule(args: argparse.Namespace) -> int:
 # --- runs ------------------------------------------------------------------------------
 
 def _open(db: str | None) -> Any:
-    from crawler.commands import open_database
-
     _url, store = open_database(db, upgrade=False)
     return store
 
@@ -129,7 +84,7 @@ def _schema_missing(store: Any) -> bool:
 
 
 def runs(args: argparse.Namespace) -> int:
-    from crawler.health import load_runs
+    from crawler.ops.health import load_runs
 
     store = _open(args.db)
     rows = [] if _schema_missing(store) else load_runs(store.engine, args.limit,
@@ -174,7 +129,7 @@ def print_runs(rows: list[dict[str, Any]], out: IO[str] | None = None) -> None:
 # --- status ----------------------------------------------------------------------------
 
 def status(args: argparse.Namespace) -> int:
-    from crawler.health import Thresholds, evaluate, load_runs
+    from crawler.ops.health import Thresholds, evaluate, load_runs
 
     cfg = config_module.current()
     thresholds = Thresholds.from_config(cfg)
@@ -183,7 +138,7 @@ def status(args: argparse.Namespace) -> int:
         store.engine, max(thresholds.window * 5, 50), args.base_url)
     health = evaluate(rows, thresholds, now=datetime.now(UTC))
     if rows:
-        from crawler.quality import explain_health
+        from crawler.ops.layout_alarm import explain_health
 
         explain_health(health, store.engine, rows)  # degraded: which fields, since when
     if args.format == "json":

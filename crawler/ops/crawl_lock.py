@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
+
+from crawler.db.runs import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +68,6 @@ class LockInfo:
     site: str
     kind: str          # "postgresql" | "file" | "none"
     where: str         # the lock file, or the advisory lock keys
-
-
-def site_key(base_url: str) -> str:
-    """`host[:port]` of a base URL, lower-case, default port omitted."""
-    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return f"{host}:{port}" if port and port != default else host
 
 
 def holder_description() -> dict[str, Any]:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from crawler.db.models import CrawlRun
-from crawler.locking import site_key
+from crawler.db.runs import site_key
 
 logger = logging.getLogger(__name__)
 

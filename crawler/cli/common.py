@@ -1,0 +1,176 @@
+"""What every group of commands shares: exit codes, usage errors, the global options,
+opening the database, and the crawl options read from the configuration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import datetime
+from typing import Any
+
+from crawler import config as config_module
+from crawler.cli.when import parse_when
+from crawler.config import Config, ConfigError
+from crawler.logging_setup import configure_logging, set_level
+
+logger = logging.getLogger("newsmon")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DB_UNAVAILABLE = 0, 1, 2, 3
+EXIT_LOCKED = 4  # another crawl of the site is running against the database
+EXIT_DEGRADED = 5  # the crawl ran, but its fields look like a layout change
+
+DB_HELP = ("database URL (default: $NEWSMON_DATABASE_URL, else the SQLite file "
+           "~/.local/share/newsmon/newsmon.sqlite3)")
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used (exit code 2)."""
+
+
+class SchemaOutdated(RuntimeError):
+    """The database's schema is behind this version of newsmon (exit code 1)."""
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """`--config` and `--log-format`, accepted before or after the subcommand."""
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument("--config", metavar="FILE", default=default,
+                        help="TOML configuration file (default: $NEWSMON_CONFIG; "
+                             "environment variables NEWSMON_* override it)")
+    parser.add_argument("--log-format", choices=("text", "json"), default=default,
+                        help="log lines on stderr: text (default: $NEWSMON_LOG_FORMAT, "
+                             "else text) or json, one object a line")
+
+
+def configure(args: argparse.Namespace) -> Config:
+    """Load the configuration (ConfigError) and set up logging; call once, first."""
+    path = getattr(args, "config", None)
+    if path:
+        # Children (the scheduler's crawls) and later loads see the same file.
+        os.environ[config_module.ENV_CONFIG] = os.path.abspath(path)
+    cfg = config_module.load_config(path)
+    if getattr(args, "log_format", None):
+        cfg.log_format = args.log_format
+        cfg.sources["log_format"] = "command line"
+    config_module.set_current(cfg)
+    configure_logging(cfg.log_format, cfg.log_level)
+    if getattr(args, "command", None) in ("config", "schedule"):
+        for warning in cfg.warnings:  # e.g. a misspelt NEWSMON_* variable
+            logger.warning("config: %s", warning)
+    return cfg
+
+
+def commands_of(parser: argparse.ArgumentParser) -> dict[str, set[str]]:
+    """The subcommands of a parser and the options each accepts (the scheduler checks
+    its jobs' command lines against them)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if isinstance(getattr(action, "choices", None), dict):
+            return {name: set(sub._option_string_actions)  # noqa: SLF001
+                    for name, sub in action.choices.items()}
+    return {}
+
+
+def configured_database_url() -> str | None:
+    """The database URL of the configuration (environment, then file), if any."""
+    return config_module.current().database_url
+
+
+def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Any]:
+    """Resolve, connect and (by default) migrate: the one way commands reach the DB."""
+    from crawler.db import migrate
+    from crawler.db.session import check_connection, make_engine, resolve_database_url
+    from crawler.db.store import Store
+
+    url = resolve_database_url(cli_value or configured_database_url())
+    engine = make_engine(url)
+    check_connection(engine)  # raises DatabaseUnavailable with a one-line reason
+    if upgrade:
+        migrate.upgrade(url)
+    return url, Store(engine)
+
+
+def require_current_schema(url: str) -> None:
+    """SchemaOutdated unless the database is at the latest revision (read commands)."""
+    from crawler.db import migrate
+    from crawler.db.session import redact_url
+
+    # A read command only looks at the revision: no "Context impl" lines from Alembic.
+    alembic_logger = logging.getLogger("alembic.runtime.migration")
+    level = alembic_logger.level
+    alembic_logger.setLevel(logging.WARNING)
+    try:
+        current = migrate.is_up_to_date(url)
+    finally:
+        alembic_logger.setLevel(level)
+    if not current:
+        raise SchemaOutdated(f"the schema of {redact_url(url)} is not at the latest "
+                             f"revision: run `newsmon db upgrade`")
+
+
+# --- crawl options -------------------------------------------------------------------
+
+def crawl_base_url(cli_value: str | None) -> str:
+    return cli_value or config_module.current().base_url
+
+
+def parse_set_options(pairs: list[str]) -> dict[str, str]:
+    """`NAME=VALUE` strings, as `scrapy crawl -s`, into a dict (ValueError if malformed)."""
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set expects NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def crawl_overrides(set_overrides: dict[str, str]) -> dict[str, Any]:
+    """Scrapy settings of a crawl: the configuration's, then `--set` on top."""
+    cfg = config_module.current()
+    try:
+        settings = cfg.scrapy_settings()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    settings.update(set_overrides)
+    # Scrapy's records go through newsmon's handler (text or JSON), not a second one.
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False
+    set_level(str(settings.get("LOG_LEVEL") or cfg.log_level).upper())
+    return settings
+
+
+# --- article filters (export, search) ------------------------------------------------
+
+def add_article_filters(parser: argparse.ArgumentParser, until_help: str) -> None:
+    """--until, --section, --region, --tag (export and search)."""
+    parser.add_argument("--until", metavar="DATE", help=until_help)
+    parser.add_argument("--section", metavar="NAME",
+                        help="only articles of this section (e.g. Politics; any case)")
+    parser.add_argument("--region", metavar="NAME", help="only articles in this region "
+                        "(named by the article or listed on its index page)")
+    parser.add_argument("--tag", metavar="NAME", help="only articles with this tag")
+
+
+def parse_date(value: str | None, option: str) -> datetime | None:
+    """A moment from the command line (``crawler.cli.when``: absolute or relative
+    forms; without a time zone, UTC); UsageError naming the option."""
+    if value is None:
+        return None
+    try:
+        return parse_when(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def article_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of ``Store.iter_export_articles`` / ``search`` from the
+    command line's --since, --until, --section, --region, --tag."""
+    return {"since": parse_date(args.since, "--since"),
+            "until": parse_date(args.until, "--until"),
+            "section": args.section, "region": args.region, "tag": args.tag}
+
+
+def fail(message: str) -> None:
+    """One line on stderr, newsmon's prefix."""
+    print(f"newsmon: {message}", file=sys.stderr)

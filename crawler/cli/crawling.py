@@ -1,0 +1,264 @@
+"""Crawling: `crawl`, `backfill`, `demo` and `reparse`, with the options each takes.
+
+`crawl` and `backfill` share one locked-run path (`run_locked_crawl`): the site's
+crawl lock, the run record, the summary and the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from crawler.config import DEFAULT_BASE_URL, parse_duration
+from crawler.cli.common import (DB_HELP, EXIT_DEGRADED, UsageError, add_common_options,
+                                crawl_base_url, crawl_overrides, open_database,
+                                parse_set_options)
+
+BACKFILL_DESCRIPTION = (
+    "Store the articles the site's XML sitemaps list and the database lacks "
+    "(resumable). Sitemaps: robots.txt's Sitemap: lines, then /sitemaps/all.xml, "
+    "/sitemap_index.xml, /sitemap.xml, /news-sitemap.xml (missing ones are skipped; "
+    "indexes nest; .xml.gz is read). Months: by the date in a sitemap's name "
+    "(sitemap-2025-9.xml, -2025-09, -2025-09-15), else by each URL's "
+    "news:publication_date or lastmod; URLs with no date are read. Only article URLs "
+    "of the site are fetched. A sitemap that cannot be read is recorded as an error; "
+    "no readable sitemap at all: exit 1.")
+
+
+def add_parsers(sub: Any) -> None:
+    crawl = sub.add_parser("crawl", help="crawl the site once into the database")
+    crawl.add_argument("--base-url", default=None,
+                       help=f"site to crawl (default: $NEWSMON_BASE_URL, the config file, "
+                            f"else {DEFAULT_BASE_URL})")
+    crawl.add_argument("--trigger", choices=("manual", "cron", "scheduler"), default="manual",
+                       help="who started this run, as recorded (default: manual)")
+    add_common_options(crawl)
+    crawl.add_argument("--db", help=DB_HELP)
+    crawl.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a Scrapy setting, like `scrapy crawl -s` (repeatable)")
+    crawl.add_argument("--revisit-after", metavar="DURATION",
+                       help="re-fetch every stored article the crawl meets that was last "
+                            "fetched at least DURATION ago (e.g. 0s: all of them, 6h, 2d), "
+                            "instead of the revisit schedule by article age "
+                            "(NEWSMON_REVISIT_SCHEDULE)")
+
+    reparse = sub.add_parser(
+        "reparse", help="re-extract stored pages with the current parser, without fetching")
+    reparse.add_argument("--db", help=DB_HELP)
+
+    backfill = sub.add_parser(
+        "backfill", help="store the articles the site's sitemaps list and the database "
+                         "lacks (resumable)", description=BACKFILL_DESCRIPTION)
+    backfill.add_argument("--since", metavar="YYYY-MM",
+                          help="first month of publication to read (default: last month)")
+    backfill.add_argument("--until", metavar="YYYY-MM",
+                          help="last month of publication to read (default: up to now)")
+    backfill.add_argument("--base-url", default=None,
+                          help="site to read (default: as for crawl)")
+    backfill.add_argument("--trigger", choices=("manual", "cron", "scheduler"),
+                          default="manual", help="who started this run, as recorded")
+    backfill.add_argument("--db", help=DB_HELP)
+    backfill.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                          help="override a Scrapy setting, like `scrapy crawl -s` "
+                               "(repeatable)")
+    add_common_options(backfill)
+
+    demo = sub.add_parser(
+        "demo", help="serve the bundled replica locally, crawl it, report what was stored")
+    demo.add_argument("--db", default="sqlite:///newsmon-demo.sqlite3",
+                      help="where to store the demo crawl; an existing SQLite file is "
+                           "replaced (default: ./newsmon-demo.sqlite3)")
+
+
+# --- crawl -----------------------------------------------------------------------------
+
+def revisit_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """Scrapy settings for `crawl --revisit-after` (ValueError when malformed)."""
+    value = getattr(args, "revisit_after", None)
+    if value is None:
+        return {}
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"--revisit-after: {exc}") from None
+    return {"NEWSMON_REVISIT_AFTER": value}
+
+
+def crawl(args: argparse.Namespace) -> int:
+    base_url = crawl_base_url(args.base_url)  # --base-url, env, config file
+    try:
+        overrides = crawl_overrides(parse_set_options(args.set))
+        overrides.update(revisit_overrides(args))  # --revisit-after
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    url, store = open_database(args.db)
+    return run_locked_crawl(url, store, base_url, args.trigger, overrides,
+                            describe=f"crawling {base_url}")
+
+
+@contextmanager
+def exclusive_crawl(db_url: str, base_url: str, store: Any) -> Iterator[None]:
+    """Hold the site's crawl lock (LockHeld at once if another crawl has it) and mark
+    runs that a dead process left "running" as interrupted."""
+    from crawler.ops.crawl_lock import crawl_lock
+    from crawler.ops.health import recover_abandoned_runs
+
+    with crawl_lock(db_url, base_url):
+        recover_abandoned_runs(store, base_url, "its process ended without finishing "
+                                                "the run (killed or crashed)")
+        yield
+
+
+def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
+                     overrides: dict[str, Any], describe: str, **crawl_kwargs: Any) -> int:
+    """One run of a crawl or backfill: lock, run record, summary and exit code."""
+    from crawler.crawl.runner import run_crawl
+    from crawler.db.session import DatabaseUnavailable, make_engine, redact_url
+    from crawler.db.store import Store
+
+    # One crawl of a site per database at a time: LockHeld (exit 4) if another runs.
+    with exclusive_crawl(url, base_url, store):
+        run_id = store.start_run(base_url, trigger=trigger)
+        store.engine.dispose()
+        print(f"newsmon: {describe} into {redact_url(url)} (run {run_id})", file=sys.stderr)
+        outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
+        if outcome.stats.get("newsmon/database_lost"):  # crawler.crawl.outage: exit 3
+            raise DatabaseUnavailable(
+                f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
+                f"spooled in {outcome.stats.get('newsmon/spool_file')}; the next crawl of "
+                f"the site writes them first")
+    print_run_summary(Store(make_engine(url)), run_id)
+    if outcome.status not in ("ok", "degraded"):
+        reason = outcome.stats.get("finish_reason", "unknown")
+        print(f"newsmon: run {run_id} {outcome.status} (finish reason: {reason})",
+              file=sys.stderr)
+        return 1
+    if outcome.status == "degraded":  # crawler.ops.layout_alarm: a layout change?
+        print(f"newsmon: run {run_id} degraded (layout change?): "
+              f"{outcome.stats.get('newsmon/layout_alarms', 'see newsmon status')}",
+              file=sys.stderr)
+        return EXIT_DEGRADED
+    return 0
+
+
+def print_run_summary(store: Any, run_id: int, out: IO[str] = sys.stdout) -> None:
+    run = store.get_run(run_id)
+    print(f"run {run_id}: {run['status']}", file=out)
+    print(f"  pages fetched:      {run['pages_fetched']}", file=out)
+    print(f"  articles new:       {run['articles_new']}", file=out)
+    print(f"  articles updated:   {run['articles_updated']}", file=out)
+    print(f"  articles unchanged: {run['articles_unchanged']}", file=out)
+    print(f"  errors:             {run['errors']}", file=out)
+    if run.get("error_summary"):
+        print(f"  first errors:       {run['error_summary'][:300]}", file=out)
+
+
+# --- backfill --------------------------------------------------------------------------
+
+def last_month(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
+def backfill(args: argparse.Namespace) -> int:
+    from crawler.spiders.backfill import BackfillSpider, parse_month
+
+    since = args.since or last_month()
+    try:
+        first, last = parse_month(since), parse_month(args.until)
+        if last is not None and first is not None and last < first:
+            raise ValueError("--until is before --since")
+        overrides = crawl_overrides(parse_set_options(args.set))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    base_url = crawl_base_url(args.base_url)
+    url, store = open_database(args.db)
+    # The crawl lock: a backfill and a crawl of the site do not run at the same time.
+    return run_locked_crawl(
+        url, store, base_url, args.trigger, overrides,
+        describe=f"backfilling {base_url} from its sitemaps, {since} to {args.until or 'now'},",
+        spider=BackfillSpider, since=since, until=args.until)
+
+
+# --- reparse ---------------------------------------------------------------------------
+
+def reparse(args: argparse.Namespace) -> int:
+    from crawler.crawl.reparse import reparse_all
+
+    _url, store = open_database(args.db)
+    counts = reparse_all(store)
+    print("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 1 if counts.get("failed") else 0
+
+
+# --- demo ------------------------------------------------------------------------------
+
+def demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from crawler.crawl.runner import run_crawl
+    from crawler.logging_setup import set_level
+    from crawler.replica.server import ReplicaServer
+
+    set_level("WARNING")  # the report is the point; warnings and errors still show
+    db_url = args.db
+    parsed = make_url(db_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        # Each demo serves the replica on a new port, so its URLs differ: start afresh.
+        for suffix in ("", "-wal", "-shm"):
+            Path(parsed.database + suffix).unlink(missing_ok=True)
+    _url, store = open_database(db_url)
+    with ReplicaServer() as server:
+        print(f"newsmon demo: replica served at {server.base_url}", file=sys.stderr)
+        run_id = store.start_run(server.base_url, trigger="manual")
+        outcome = run_crawl(server.base_url, db_url,
+                            {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
+                             "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
+                            run_id=run_id)
+    print_run_summary(store, run_id)
+    print("  (the replica links a missing page, a page robots.txt forbids and off-site "
+          "pages on purpose: the error above and the pages not fetched are expected)")
+    print_demo_report(store, db_url)
+    return 0 if outcome.status == "ok" else 1
+
+
+def _program_name() -> str:
+    """How the user can call newsmon again: plain `newsmon` when it is on PATH."""
+    argv0 = sys.argv[0]
+    if shutil.which("newsmon") or not argv0.endswith("newsmon"):
+        return "newsmon"
+    return argv0
+
+
+def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> None:
+    from sqlalchemy.engine import make_url
+
+    from crawler.db.session import redact_url
+
+    counts = store.counts()
+    print("\nstored rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
+    articles = list(store.iter_export_articles())
+    by_section: dict[str, int] = {}
+    for record in articles:
+        key = " > ".join(n for n in (record["category"], record["section"]) if n) or "?"
+        by_section[key] = by_section.get(key, 0) + 1
+    print("articles by section:", file=out)
+    for key, n in sorted(by_section.items()):
+        print(f"  {key:<32} {n}", file=out)
+    print("latest articles:", file=out)
+    latest = sorted((r for r in articles if r["published_at"]),
+                    key=lambda r: r["published_at"], reverse=True)[:5]
+    for record in latest:
+        print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['title']}", file=out)
+    print(f"\nThe database is {redact_url(db_url)}. Try:\n"
+          f"  {_program_name()} export --db {db_url} --format jsonl | head -n 1\n"
+          f"  sqlite3 {make_url(db_url).database} 'select section, count(*) from articles "
+          f"group by section'", file=out)

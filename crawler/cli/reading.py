@@ -1,0 +1,207 @@
+"""Reading what was stored: `export`, `search` and `history`, with their options.
+
+These commands only read: they need the schema at the latest revision (`newsmon db
+upgrade`) and never change it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
+                                add_common_options, article_filters, open_database,
+                                require_current_schema)
+
+WRAP = 88
+
+
+def add_parsers(sub: Any) -> None:
+    export = sub.add_parser("export", help="write stored records to stdout or a file")
+    export.add_argument("--db", help=DB_HELP)
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True,
+                        help="parquet needs --out")
+    export.add_argument("--kind", choices=("articles", "breaking"), default="articles")
+    export.add_argument("--since", metavar="DATE",
+                        help="only articles published (undated ones: first seen) and "
+                             "breaking items last seen at or after DATE (YYYY-MM-DD, "
+                             "YYYY-MM, a date-time, or 7d, 24h, today, yesterday; "
+                             "without a zone: UTC)")
+    add_article_filters(export, until_help="only articles published (undated ones: first "
+                        "seen) and breaking items first seen before DATE")
+    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+
+    search = sub.add_parser(
+        "search", help="full-text search of titles, summaries and bodies, best first")
+    search.add_argument("query", help='words (all required), "a phrase", `or` between '
+                                      'alternatives, -word to exclude')
+    search.add_argument("--since", metavar="DATE",
+                        help="only articles published (undated ones: first seen) at or "
+                             "after DATE (YYYY-MM-DD, YYYY-MM, a date-time, or 7d, 24h, "
+                             "today, yesterday; without a zone: UTC)")
+    add_article_filters(search, until_help="only articles published (undated ones: first "
+                        "seen) before DATE")
+    search.add_argument("--limit", type=int, default=20, help="at most N results "
+                        "(default: 20)", metavar="N")
+    search.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json: a list of {url, title, "
+                             "published_at, category, section, rank, snippet}")
+    search.add_argument("--db", help=DB_HELP)
+
+    history = sub.add_parser(
+        "history", help="an article's revisions, with a diff of each change")
+    history.add_argument("url", help="the article's URL (canonical, or any that led to it)")
+    history.add_argument("--db", help=DB_HELP)
+    add_common_options(history)
+
+
+# --- export ----------------------------------------------------------------------------
+
+@contextmanager
+def output_stream(path: str | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def export(args: argparse.Namespace) -> int:
+    from crawler.db.export import write_parquet, write_records
+
+    filters = article_filters(args)  # --since --until --section --region --tag
+    if args.kind == "breaking" and (args.section or args.region or args.tag):
+        raise UsageError("--section, --region and --tag filter articles only")
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet needs --out FILE")
+    url, store = open_database(args.db, upgrade=False)
+    try:
+        require_current_schema(url)
+    except SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
+    if args.kind == "articles":
+        records = store.iter_export_articles(**filters)
+    else:
+        records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
+    if args.format == "parquet":
+        count = write_parquet(records, args.kind, args.out)
+    else:
+        with output_stream(args.out) as out:
+            count = write_records(records, args.format, args.kind, out)
+    print(f"newsmon: exported {count} {args.kind} records", file=sys.stderr)
+    return 0
+
+
+# --- search ----------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str]) -> None:
+    if fmt == "json":
+        json.dump([{k: _plain(v) for k, v in r.items()} for r in results], out,
+                  ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for number, result in enumerate(results, 1):
+        when = (f"{result['published_at']:%Y-%m-%d %H:%M}Z" if result["published_at"]
+                else "undated")
+        where = " > ".join(p for p in (result["category"], result["section"]) if p)
+        print(f"{number}. {result['title'] or '(no title)'}", file=out)
+        print(f"   {when}" + (f" · {where}" if where else "") + f" · {result['url']}",
+              file=out)
+        if result["snippet"]:
+            print(f"   {' '.join(result['snippet'].split())}", file=out)
+
+
+def search(args: argparse.Namespace) -> int:
+    from crawler.db.search import search as search_articles
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    filters = article_filters(args)
+    url, store = open_database(args.db, upgrade=False)
+    try:
+        require_current_schema(url)
+    except SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
+    results = search_articles(store.engine, args.query, limit=args.limit, **filters)
+    print_results(results, args.format, sys.stdout)
+    if args.format == "text" and not results:
+        print("newsmon: no article matches", file=sys.stderr)
+    return 0
+
+
+# --- history ---------------------------------------------------------------------------
+
+def history(args: argparse.Namespace) -> int:
+    from sqlalchemy import inspect
+
+    from crawler.sites.almayadeen.urls import canonicalize_url
+
+    url, store = open_database(args.db, upgrade=False)
+    if not inspect(store.engine).has_table("article_revisions"):
+        print("newsmon: the database has no revisions yet: run `newsmon db upgrade`",
+              file=sys.stderr)
+        return 1
+    article_id = store.resolve_article_id(canonicalize_url(args.url)) \
+        or store.resolve_article_id(args.url)
+    if article_id is None:
+        print(f"newsmon: no stored article for {args.url}", file=sys.stderr)
+        return 1
+    record = store.get_article(canonicalize_url(args.url)) or store.get_article(args.url)
+    print_history(record, store.article_revisions(article_id))
+    return 0
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
+
+
+def revision_text(revision: dict[str, Any]) -> list[str]:
+    """A revision as lines for a diff: title, summary, then the body's paragraphs,
+    wrapped, a blank line between paragraphs."""
+    lines = [f"Title:   {revision['title'] or ''}", f"Summary: {revision['summary'] or ''}", ""]
+    for paragraph in (revision["body"] or "").split("\n\n"):
+        lines += textwrap.wrap(paragraph, WRAP) or [""]
+        lines.append("")
+    return lines[:-1]
+
+
+def print_history(record: dict[str, Any], revisions: list[dict[str, Any]],
+                  out: IO[str] = sys.stdout) -> None:
+    count = len(revisions)
+    print(f"{record['url']}\n{record['title']}", file=out)
+    print(f"{count} revision{'s' if count != 1 else ''}; first seen "
+          f"{_when(record['first_seen_at'])}, last seen {_when(record['last_seen_at'])}",
+          file=out)
+    previous: dict[str, Any] | None = None
+    for revision in revisions:
+        head = (f"revision {revision['revision']}  fetched {_when(revision['fetched_at'])}"
+                f"  modified {_when(revision['modified_at'])}"
+                f"  sha256 {revision['content_hash'][:12]}")
+        print(f"\n=== {head}", file=out)
+        if previous is None:
+            body = revision["body"] or ""
+            print(f"Title:   {revision['title'] or ''}", file=out)
+            print(f"Summary: {revision['summary'] or ''}", file=out)
+            print(f"Body:    {len([p for p in body.split(chr(10) * 2) if p.strip()])} "
+                  f"paragraphs, {len(body.split())} words", file=out)
+        else:
+            diff = difflib.unified_diff(
+                revision_text(previous), revision_text(revision),
+                fromfile=f"revision {previous['revision']}",
+                tofile=f"revision {revision['revision']}", lineterm="", n=1)
+            print("\n".join(diff) or "(same text: only the hash normalisation changed)",
+                  file=out)
+        previous = revision
