@@ -35,7 +35,7 @@ from parsel.selector import create_root_node
 from crawler.extract.jsonld import read_article, text_value
 from crawler.extract.meta import read_meta
 from crawler.extract.text import (
-    densest_block, element_text, extract_body, html_fragment_root, is_element,
+    _in_chrome, densest_block, element_text, extract_body, html_fragment_root, is_element,
     normalize_space,
 )
 
@@ -248,6 +248,7 @@ _FURNITURE_RE = re.compile(
 # What ends an article's page rather than its text: only at the end of the text.
 _TRAILING_RE = re.compile(
     r"\bsubscri(?:be|ption)\b|\bsign(?:ing)?[ -]up\b|\bfollow (?:us|him|her|them|me)\b|"
+    r"^follow \w+(?: \w+)? on\b|"
     r"\b(?:click|tap) here\b|^\d*\s*comments?$|\b(?:view|show|read|post|add|load) (?:\d+ )?comments\b|\bcopyright\b|\bmore (?:stories|from)\b|"
     r"\bget the latest\b|\bdelivered (?:to|through) your\b|\bin your inbox\b|"
     r"^(?:last )?updated\b|\bis out now\b|\bshare (?:this|on)\b|"
@@ -323,6 +324,26 @@ def clean_blocks(blocks: list[Block], hints: Hints,
                 skip[i] = "byline"
             elif len(w) >= 12:
                 break
+    # a list of links among the paragraphs ("related", "don't miss", more headlines):
+    # three or more link lines in a row, and the short label that opens them
+    linky = [b.link_ratio >= 0.6 and len(w) <= 25 for b, w in zip(blocks, block_words)]
+    start = 0
+    while start < len(blocks):
+        if not linky[start]:
+            start += 1
+            continue
+        end = start
+        while end < len(blocks) and linky[end]:
+            end += 1
+        if end - start >= 3:
+            for i in range(start, end):
+                skip.setdefault(i, "link list")
+            label = start - 1
+            if label >= 0 and label not in skip and len(block_words[label]) <= 6 and (
+                    blocks[label].kind == "head" or not blocks[label].text.endswith(
+                        _SENTENCE_ENDS)):
+                skip[label] = "link list label"
+        start = end
     kept: list[Block] = []
     for i, block in enumerate(blocks):
         reason = skip.get(i)
@@ -373,11 +394,60 @@ def is_teaser(paragraphs: list[str], visible_words: int) -> bool:
 
 # -- newsmon's own reader ---------------------------------------------------------------
 
+_INLINE = frozenset({"a", "em", "strong", "b", "i", "u", "span", "font", "small", "sup",
+                     "sub", "mark", "abbr", "cite", "q", "time", "code"})
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head", "title",
+                       "option", "select", "button"})
+
+
+def _block_of(el):
+    while el is not None and isinstance(el.tag, str) and el.tag.lower() in _INLINE:
+        el = el.getparent()
+    return el
+
+
+def densest_text_block(root):
+    """The element holding the most text of its own and in its children's own text:
+    a body whose paragraphs are ``<div>``s, or lines split by ``<br>``, not ``<p>``s."""
+    own: dict = {}
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag.lower() in _NOT_TEXT:
+            continue
+        if el.text and el.text.strip() and tag.lower() not in _NOT_TEXT:
+            block = _block_of(el)
+            own[block] = own.get(block, 0) + len(el.text.strip())
+        for child in el:
+            if child.tail and child.tail.strip():
+                block = _block_of(el)
+                own[block] = own.get(block, 0) + len(child.tail.strip())
+    scores: dict = {}
+    for el, length in own.items():
+        if el is None:
+            continue
+        scores[el] = scores.get(el, 0) + length
+        parent = el.getparent()
+        if parent is not None and el.tag in {"div", "p", "section"}:
+            scores[parent] = scores.get(parent, 0) + length
+    for el, _score in sorted(scores.items(), key=lambda item: -item[1])[:8]:
+        if el.tag not in {"html", "body"} and not _in_chrome(el):
+            return el
+    return None
+
+
 def densest_paragraphs(root, url: str) -> list[str]:
+    """newsmon's own reader: the densest run of <p>s, else the densest text block
+    (<div>-paragraphs, <br>-separated lines), whichever holds more."""
+    found: list[str] = []
     block = densest_block(root)
-    if block is None:
-        return []
-    return list(extract_body(block, url).paragraphs)
+    if block is not None:
+        found = list(extract_body(block, url).paragraphs)
+    other = densest_text_block(root)
+    if other is not None and other is not block:
+        more = list(extract_body(other, url).paragraphs)
+        if sum(map(len, more)) > 1.5 * sum(map(len, found)):
+            found = more
+    return found
 
 
 # -- choosing -----------------------------------------------------------------------------
@@ -415,22 +485,53 @@ def read_body(page, url: str = "", *, hints: Hints | None = None) -> BodyResult:
     if structured and not is_teaser(structured, visible):
         candidates["jsonld"] = structured
         counts["jsonld"] = sum(len(words(p)) for p in structured)
-    choice = _choose(candidates, counts)
-    paragraphs = candidates.get(choice, []) if choice else []
-    return BodyResult("\n\n".join(paragraphs) or None, choice or "none", paragraphs,
+    choice = _choose(candidates, counts, hints.descriptions)
+    paragraphs = candidates.get(choice, [])
+    if choice == "trafilatura" and "jsonld" in candidates:
+        paragraphs = confirmed_by(paragraphs, candidates["jsonld"])
+        if len(paragraphs) < len(candidates["trafilatura"]):
+            choice = "trafilatura+jsonld"
+            dropped += [("not in the structured body", p)
+                        for p in candidates["trafilatura"] if p not in paragraphs]
+    return BodyResult("\n\n".join(paragraphs) or None, choice, paragraphs,
                       dropped, counts)
 
 
 _SHORT = 150    # words: below this, trafilatura may have kept a fragment only
 
 
-def _choose(candidates: dict[str, list[str]], counts: dict[str, int]) -> str | None:
-    traf = candidates.get("trafilatura") or []
-    dens = candidates.get("densest") or []
-    if counts.get("trafilatura", 0) >= 0.5 * counts.get("densest", 0) and traf:
+def _choose(candidates: dict[str, list[str]], counts: dict[str, int],
+            descriptions: list[str] = ()) -> str:
+    """Which candidate is the body, by agreement: a structured body the visible text
+    confirms wins over trafilatura's where trafilatura kept a part of it only;
+    trafilatura's text otherwise, unless newsmon's own reader finds twice as much."""
+    traf, structured = candidates.get("trafilatura"), candidates.get("jsonld")
+    if traf and structured:
+        t_shingles, s_shingles = _shingles(traf), _shingles(structured)
+        if _covered(t_shingles, s_shingles) >= 0.9 and \
+                _covered(s_shingles, t_shingles) < 0.85:
+            return "jsonld"             # the page shows it, trafilatura missed some
+    dense = candidates.get("densest")
+    if traf and dense and counts["densest"] > 2 * counts["trafilatura"] and \
+            _covered(_shingles(traf), _shingles(dense)) >= 0.6:
+        return "densest"                # the same text, of which trafilatura kept a part
+    if traf:
         return "trafilatura"
-    if dens:
-        return "densest"
-    if "jsonld" in candidates:
+    if dense and (not descriptions or any(
+            _covered(_shingles([d]), _shingles(dense)) >= 0.3 for d in descriptions)):
+        return "densest"                # trafilatura found nothing: newsmon's reader,
+                                        # if what it found agrees with the metadata
+    if structured:
         return "jsonld"
-    return "trafilatura" if traf else None
+    return "trafilatura" if traf else "none"
+
+
+def confirmed_by(paragraphs: list[str], structured: list[str]) -> list[str]:
+    """The paragraphs a structured body that agrees with them confirms (each has at
+    least half of its shingles in it); all of them when it would drop a fifth or more
+    of the text (then the two disagree, and neither is trusted over the other)."""
+    whole = _shingles(structured)
+    kept = [p for p in paragraphs if _covered(_shingles([p]), whole) >= 0.5]
+    before = sum(len(words(p)) for p in paragraphs)
+    after = sum(len(words(p)) for p in kept)
+    return kept if after >= 0.8 * before else paragraphs
