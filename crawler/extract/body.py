@@ -289,7 +289,7 @@ def _trailing(block: Block) -> str | None:
     n = len(words(block.text))
     if block.kind == "head":
         return "trailing heading"
-    if n <= 50 and _TRAILING_RE.search(block.text):
+    if n <= 30 and _TRAILING_RE.search(block.text):
         return "trailing furniture"
     if n <= 30 and block.link_ratio >= 0.5:
         return "trailing links"
@@ -324,6 +324,12 @@ def clean_blocks(blocks: list[Block], hints: Hints,
                 skip[i] = "byline"
             elif len(w) >= 12:
                 break
+    # promo cards and labels above the text: link lines before its first paragraph
+    for i, (block, w) in enumerate(zip(blocks, block_words)):
+        if len(w) >= 12 and block.link_ratio < 0.5:
+            break
+        if block.link_ratio >= 0.8 and len(w) <= 25:
+            skip.setdefault(i, "link above the text")
     # a list of links among the paragraphs ("related", "don't miss", more headlines):
     # three or more link lines in a row, and the short label that opens them
     linky = [b.link_ratio >= 0.6 and len(w) <= 25 for b, w in zip(blocks, block_words)]
