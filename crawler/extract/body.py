@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from parsel import Selector
-from parsel.selector import create_root_node
 
 from crawler.extract.jsonld import read_article, text_value
 from crawler.extract.meta import read_meta
@@ -58,7 +57,7 @@ class Hints:
 @dataclass
 class BodyResult:
     text: str | None                  # paragraphs joined by "\n\n", None when none found
-    source: str                       # "trafilatura", "jsonld", "densest" or "none"
+    source: str    # "trafilatura", "trafilatura+jsonld" (pruned by it), "jsonld", "densest", "none"
     paragraphs: list[str] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)   # (reason, paragraph)
     candidates: dict[str, int] = field(default_factory=dict)       # name -> word count
