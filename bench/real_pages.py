@@ -250,7 +250,7 @@ def cause_hint(truth: str, got: str | None) -> str:
         else:
             hints.append(f"misses text (recall {r:.2f}, mostly the {spot})")
     if p is not None and p < 0.9:
-        extra = sorted((g for g in got.split("\n") if not (shingles(g) & want)),
+        extra = sorted((g for g in got.split("\n") if g.strip() and not (shingles(g) & want)),
                        key=len, reverse=True)
         sample = (extra[0][:70] + "...") if extra else ""
         hints.append(f"extra text (precision {p:.2f}, {len(extra)} foreign paragraphs"
