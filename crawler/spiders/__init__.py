@@ -1,0 +1,1 @@
+"""What to fetch: the crawl's spider (`almayadeen`) and the sitemap backfill's."""
