@@ -50,6 +50,7 @@ def volume_chart(days: list[str], sections: dict[str, list[int]]) -> str:
     step = max(1, len(days) // 15)  # at most about 15 day labels
     axes.set_xticks(positions[::step], [d[5:] for d in days[::step]])  # MM-DD
     axes.set_ylabel("articles")
+    axes.yaxis.get_major_locator().set_params(integer=True)  # articles come whole
     if sections:
         axes.legend(fontsize=7, ncols=2, frameon=False)
     axes.tick_params(axis="x", labelrotation=45 if len(days) > 10 else 0)
@@ -64,6 +65,7 @@ def bar_chart(salt: str, labels: list[str], values: list[float], xlabel: str) ->
     axes.barh(positions, values[::-1], color=PALETTE[0])
     axes.set_yticks(positions, labels[::-1])
     axes.set_xlabel(xlabel)
+    axes.xaxis.get_major_locator().set_params(integer=True)
     return _svg(figure)
 
 

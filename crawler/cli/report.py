@@ -78,7 +78,7 @@ def figure(svg: str, caption: str) -> str:
 
 
 def numbers(inner: str) -> str:
-    return f"<details><summary>the numbers behind the chart</summary>{inner}</details>"
+    return f"<details open><summary>the numbers behind the chart</summary>{inner}</details>"
 
 
 def diff_html(diff: str) -> str:
