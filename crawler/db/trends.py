@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, or_, select
+from sqlalchemy import Engine, Table, or_, select, union_all
 
 from crawler.db.filters import aware_utc
 from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Tag
@@ -35,31 +35,39 @@ _NOT_NAMES = {"The", "A", "An", "In", "On", "Of", "And", "For", "To", "As", "At"
 _articles: Table = Article.__table__  # type: ignore[assignment]
 
 
-def _when() -> Any:
-    return func.coalesce(_articles.c.published_at, _articles.c.first_seen_at)
+def _ids_in_period(start: datetime, end: datetime) -> Any:
+    """Ids of the articles published in [start, end) (undated: first seen then), as
+    two index range scans (``published_at``; its NULLs) rather than a scan of every
+    article for ``coalesce(published_at, first_seen_at)``."""
+    a = _articles
+    return union_all(
+        select(a.c.id).where(a.c.published_at >= start, a.c.published_at < end),
+        select(a.c.id).where(a.c.published_at.is_(None), a.c.first_seen_at >= start,
+                             a.c.first_seen_at < end))
 
 
 def _period_rows(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Articles published in [start, end): id, when, section, category, authors,
     title, tags, regions."""
-    when = _when()
-    in_period = [when >= start, when < end]
+    ids = _ids_in_period(start, end).subquery("in_period")
     at, t = ArticleTag.__table__, Tag.__table__
     ar, r = ArticleRegion.__table__, Region.__table__
     with engine.connect() as conn:
         rows = {row["id"]: {**row, "tags": [], "regions": []} for row in conn.execute(
             select(_articles.c.id, _articles.c.published_at, _articles.c.first_seen_at,
                    _articles.c.section, _articles.c.category, _articles.c.authors,
-                   _articles.c.title).where(*in_period)).mappings()}
+                   _articles.c.title).where(_articles.c.id.in_(select(ids.c.id))))
+            .mappings()}
         for article_id, name in conn.execute(
                 select(at.c.article_id, t.c.name).join(t, t.c.id == at.c.tag_id)
-                .join(_articles, _articles.c.id == at.c.article_id).where(*in_period)):
+                .where(at.c.article_id.in_(select(ids.c.id)))
+                .order_by(at.c.article_id, at.c.position)):
             rows[article_id]["tags"].append(name)
         for article_id, name in conn.execute(
                 select(ar.c.article_id, r.c.name).join(r, r.c.id == ar.c.region_id)
-                .join(_articles, _articles.c.id == ar.c.article_id)
-                .where(*in_period, or_(ar.c.from_metadata.is_(True),
-                                       ar.c.from_index.is_(True)))):
+                .where(ar.c.article_id.in_(select(ids.c.id)),
+                       or_(ar.c.from_metadata.is_(True), ar.c.from_index.is_(True)))
+                .order_by(ar.c.article_id, r.c.name)):
             rows[article_id]["regions"].append(name)
     for row in rows.values():
         row["when"] = row["published_at"] or row["first_seen_at"]
