@@ -130,6 +130,9 @@ def test_frontpage_command(week: Store, capsys):
     assert [i["url"] for i in json.loads(out)["items"]] == [url_of(0), url_of(1), url_of(2)]
     code, _, err = run(week, capsys, "frontpage", "--page", "Sports")
     assert code == 1 and "no observation" in err and err.count("\n") == 1
+    code, out, _ = run(week, capsys, "frontpage", "--page", "Sports", "--format", "json")
+    assert code == 1 and json.loads(out) == {"page": "Sports", "observed_at": None,
+                                             "items": []}
 
 
 # --- stats -----------------------------------------------------------------------------

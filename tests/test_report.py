@@ -62,6 +62,10 @@ def test_report_usage_errors(store: Store, tmp_path: Path, capsys):
                      str(tmp_path / "r.html"), "--db", db]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
+    assert cli.main(["report", "--out", str(tmp_path / "no" / "such" / "r.html"),
+                     "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("newsmon: cannot write the report to ") and err.count("\n") == 1
 
 
 @pytest.mark.browser

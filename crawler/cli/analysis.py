@@ -164,8 +164,8 @@ def frontpage(args: argparse.Namespace) -> int:
     store = _open_reading(args.db)
     listing = page_at(store.engine, at, args.page, args.page_number)
     if args.format == "json":
-        _json(listing, sys.stdout)
-        return 0
+        _json(listing, sys.stdout)  # observed_at null: not observed by then (exit 1)
+        return 0 if listing["observed_at"] is not None else 1
     if listing["observed_at"] is None:
         print(f"newsmon: no observation of {args.page!r} at or before {when(at)}",
               file=sys.stderr)
@@ -266,7 +266,12 @@ def report(args: argparse.Namespace) -> int:
     if until <= since:
         raise UsageError("--until must be after --since")
     store = _open_reading(args.db)
-    write_report(store.engine, since, until, args.out)
+    try:
+        write_report(store.engine, since, until, args.out)
+    except OSError as exc:  # a folder that does not exist, no permission, disk full
+        print(f"newsmon: cannot write the report to {args.out}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     print(f"newsmon: report for {when(since)} to {when(until)} written to {args.out}",
           file=sys.stderr)
     return 0
