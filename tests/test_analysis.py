@@ -195,3 +195,19 @@ def test_commands_need_an_upgraded_schema(db_url: str, capsys):
     for argv in (["changes"], ["frontpage"], ["stats"], ["prominence", HOME]):
         assert cli.main([*argv, "--db", db_url]) == 1
         assert "newsmon db upgrade" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["changes"], ["frontpage"], ["stats"], ["prominence", HOME],
+                                  ["report", "--out", "never-written.html"]])
+def test_unreachable_database_is_one_line_exit_3(argv: list[str], tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    secret = "postgresql+psycopg://newsmon:s3cret@127.0.0.1:1/newsmon"
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *argv, "--db", secret],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "database unavailable" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
+    assert not (tmp_path / "never-written.html").exists()
