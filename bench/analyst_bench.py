@@ -134,7 +134,7 @@ def measure_analysis(url: str, queries: list[dict], now: datetime, workdir: Path
     from crawler.db.changes import changes
     from crawler.db.prominence import frontpage
     from crawler.db.search import count_matches, search
-    from crawler.db.trends import rising, stats
+    from crawler.db.trends import period_rows, periods, rising, stats
 
     engine = make_engine(url)
     # Topical and very common words: a common one matches a fifth of the articles.
@@ -146,6 +146,10 @@ def measure_analysis(url: str, queries: list[dict], now: datetime, workdir: Path
         return lambda: (search(engine, query, sort=sort, limit=20),
                         count_matches(engine, query))
 
+    def stats_and_rising(since: datetime) -> Any:  # as `newsmon stats --by tag` does
+        rows = period_rows(engine, periods(since, now)[0], now)
+        return stats(engine, since, now, "tag", rows), rising(engine, since, now, rows=rows)
+
     moments = [now - timedelta(hours=h, minutes=17) for h in (1, 30, 200, 500)]
     result = {
         "search_and_count_relevance": _timed(*(search_with_count(q, "relevance")
@@ -156,8 +160,7 @@ def measure_analysis(url: str, queries: list[dict], now: datetime, workdir: Path
                                    for at in moments)),
         "frontpage_section": _timed(*(lambda at=at: frontpage(engine, at, "Politics")
                                       for at in moments)),
-        "stats_by_tag_30d_with_rising": _timed(
-            lambda: (stats(engine, month, now, "tag"), rising(engine, month, now))),
+        "stats_by_tag_30d_with_rising": _timed(lambda: stats_and_rising(month)),
         "report_7d": _timed(lambda: write_report(engine, week, now,
                                                  str(workdir / "report.html")), rounds=2),
         "changes_7d_found": len(changes(engine, since=week, limit=1000)),

@@ -220,7 +220,7 @@ def prominence(args: argparse.Namespace) -> int:
 
 @_read
 def stats(args: argparse.Namespace) -> int:
-    from crawler.db.trends import rising, stats as count_by
+    from crawler.db.trends import period_rows, periods, rising, stats as count_by
 
     if args.top < 1 or args.min_count < 1:
         raise UsageError("--top and --min-count must be at least 1")
@@ -229,8 +229,10 @@ def stats(args: argparse.Namespace) -> int:
     if until <= since:
         raise UsageError("--until must be after --since")
     store = _open_reading(args.db)
-    counted = count_by(store.engine, since, until, args.by)
-    counted["rising"] = rising(store.engine, since, until, min_count=args.min_count)
+    rows = period_rows(store.engine, periods(since, until)[0], until)  # read once
+    counted = count_by(store.engine, since, until, args.by, rows)
+    counted["rising"] = rising(store.engine, since, until, min_count=args.min_count,
+                               rows=rows)
     if args.format == "json":
         _json(counted, sys.stdout)
         return 0

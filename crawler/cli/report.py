@@ -92,10 +92,11 @@ def diff_html(diff: str) -> str:
 
 # --- sections --------------------------------------------------------------------------
 
-def volume_section(engine: Engine, since: datetime, until: datetime) -> str:
+def volume_section(engine: Engine, since: datetime, until: datetime,
+                   rows: list[dict[str, Any]]) -> str:
     from crawler.db.trends import daily_by_section
 
-    volume = daily_by_section(engine, since, until)
+    volume = daily_by_section(engine, since, until, rows=rows)
     names = list(volume["sections"])
     rows = [[day] + [volume["sections"][n][i] for n in names]
             + [sum(volume["sections"][n][i] for n in names)]
@@ -109,10 +110,11 @@ def volume_section(engine: Engine, since: datetime, until: datetime) -> str:
                             numeric=set(range(1, len(names) + 2)))))
 
 
-def tags_section(engine: Engine, since: datetime, until: datetime) -> str:
+def tags_section(engine: Engine, since: datetime, until: datetime,
+                 rows: list[dict[str, Any]]) -> str:
     from crawler.db.trends import rising, top_terms
 
-    top = top_terms(engine, since, until, "tag", TOP_TAGS)
+    top = top_terms(engine, since, until, "tag", TOP_TAGS, rows)
     out = "<h2>Top tags</h2>"
     if top:
         # Tag names can be Arabic: the chart numbers them, the table names them.
@@ -125,7 +127,7 @@ def tags_section(engine: Engine, since: datetime, until: datetime) -> str:
                              numeric={0, 2, 3, 4}, rtl_columns={1}))
     else:
         out += "<p>No tagged article in this period.</p>"
-    up = rising(engine, since, until)
+    up = rising(engine, since, until, rows=rows)
     for kind, label in (("tags", "Rising tags"), ("names", "Rising names (from titles)")):
         out += f"<h3>{label}</h3>"
         terms = up[kind]
@@ -202,11 +204,13 @@ def changes_section(engine: Engine, since: datetime, until: datetime) -> str:
 def render_report(engine: Engine, since: datetime, until: datetime) -> str:
     """The whole report as one HTML document."""
     from crawler.db.changes import count_changes
-    from crawler.db.trends import stats
+    from crawler.db.trends import period_rows, periods, stats
 
-    counted = stats(engine, since, until, "section")
+    rows = period_rows(engine, periods(since, until)[0], until)  # read once, counted often
+    counted = stats(engine, since, until, "section", rows)
     changed = count_changes(engine, since)
-    parts = [volume_section(engine, since, until), tags_section(engine, since, until),
+    parts = [volume_section(engine, since, until, rows),
+             tags_section(engine, since, until, rows),
              breaking_section(engine, since, until), leads_section(engine, since, until),
              changes_section(engine, since, until)]
     head = (f'<h1>newsmon report: {when(since)} to {when(until)}</h1>'

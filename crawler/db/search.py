@@ -15,7 +15,7 @@ for (no word, or only exclusions) finds nothing.
 
 Results are dicts ``{url, title, published_at, category, section, rank, snippet}``,
 best first (``sort="relevance"``), or by publication date (``"newest"``, ``"oldest"``;
-undated articles last, then by URL), from ``offset`` on; ``count_matches`` counts
+undated articles last, ties by id), from ``offset`` on; ``count_matches`` counts
 every match, and ``match_clause`` is the match as a WHERE clause (``export --query``). ``rank``: higher is better (``ts_rank``; minus ``bm25`` on SQLite; the
 two scales differ). ``snippet``: a passage with the matching words between
 ``HIGHLIGHT`` markers (``**word**``).
@@ -180,8 +180,15 @@ def count_matches(engine: Engine, query: str, since: datetime | None = None,
     if not parse_query(query):
         return 0
     dialect = _dialect(engine)
-    stmt = (select(func.count()).select_from(_articles)
-            .where(match_clause(dialect, query), *which.clauses()))
+    clauses = which.clauses()
+    if dialect == "sqlite" and not clauses:
+        # Without a filter the FTS index alone answers: no article row is read.
+        fts = table(FTS_TABLE, column("rowid"))
+        stmt = (select(func.count()).select_from(fts)
+                .where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
+    else:
+        stmt = (select(func.count()).select_from(_articles)
+                .where(match_clause(dialect, query), *clauses))
     with engine.connect() as conn:
         if dialect == "postgresql":
             conn.execute(text_sql("SET LOCAL enable_seqscan = off"))  # as in search
@@ -194,14 +201,25 @@ _COLUMNS = ("url", "title", "published_at", "category", "section")
 def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset: int,
              newest: bool) -> Any:
     """A page of matches by publication date; rank and snippet for that page only."""
-    published = _articles.c.published_at
-    order = (published.desc() if newest else published.asc()).nulls_last()
-    page = (select(_articles.c.id, published.label("published_at"))
-            .where(match_clause(dialect, query), *which.clauses())
-            .order_by(order, _articles.c.url).limit(limit).offset(offset)
+    published, article_id = _articles.c.published_at, _articles.c.id
+    if newest:
+        order = (published.desc().nulls_last(), article_id.desc())
+    else:
+        order = (published.asc().nulls_last(), article_id.asc())
+    match = match_clause(dialect, query)
+    if dialect == "sqlite" and newest:
+        # "+id": SQLite must not drive the query from the matches (a row lookup and a
+        # sort for each of maybe 50,000): it walks ix_articles_published_at from the
+        # newest and stops at the page's end, testing each id against the matches.
+        fts = table(FTS_TABLE, column("rowid"))
+        match = literal_column(f"+{_articles.name}.id").in_(
+            select(fts.c.rowid).where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
+    page = (select(article_id, published.label("published_at"))
+            .where(match, *which.clauses())
+            .order_by(*order).limit(limit).offset(offset)
             .subquery("page"))
-    page_order = ((page.c.published_at.desc() if newest else page.c.published_at.asc())
-                  .nulls_last(), _articles.c.url)
+    page_order = ((page.c.published_at.desc().nulls_last(), page.c.id.desc()) if newest
+                  else (page.c.published_at.asc().nulls_last(), page.c.id.asc()))
     if dialect == "postgresql":
         tsquery = websearch_to_tsquery(PG_TS_CONFIG, query)
         vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)

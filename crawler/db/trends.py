@@ -46,18 +46,26 @@ def _ids_in_period(start: datetime, end: datetime) -> Any:
                              a.c.first_seen_at < end))
 
 
-def _period_rows(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Articles published in [start, end): id, when, section, category, authors,
-    title, tags, regions."""
+def period_rows(engine: Engine, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Articles published in [start, end) (undated: first seen): ``{id, when,
+    section, category, authors, title, tags, regions}``; read once, then counted
+    by ``stats``, ``rising`` and ``daily_by_section`` (pass it as ``rows``)."""
+    start, end = aware_utc(start, "start"), aware_utc(end, "end")
+    a = _articles
+    # Only columns stored before the body: SQLite then reads each row's first page.
+    columns = (a.c.id, a.c.section, a.c.category, a.c.authors, a.c.title)
     ids = _ids_in_period(start, end).subquery("in_period")
     at, t = ArticleTag.__table__, Tag.__table__
     ar, r = ArticleRegion.__table__, Region.__table__
     with engine.connect() as conn:
-        rows = {row["id"]: {**row, "tags": [], "regions": []} for row in conn.execute(
-            select(_articles.c.id, _articles.c.published_at, _articles.c.first_seen_at,
-                   _articles.c.section, _articles.c.category, _articles.c.authors,
-                   _articles.c.title).where(_articles.c.id.in_(select(ids.c.id))))
-            .mappings()}
+        dated = conn.execute(select(*columns, a.c.published_at.label("when"))
+                             .where(a.c.published_at >= start, a.c.published_at < end))
+        rows = {row["id"]: {**row, "tags": [], "regions": []} for row in dated.mappings()}
+        undated = conn.execute(select(*columns, a.c.first_seen_at.label("when"))
+                               .where(a.c.published_at.is_(None), a.c.first_seen_at >= start,
+                                      a.c.first_seen_at < end))
+        rows.update({row["id"]: {**row, "tags": [], "regions": []}
+                     for row in undated.mappings()})
         for article_id, name in conn.execute(
                 select(at.c.article_id, t.c.name).join(t, t.c.id == at.c.tag_id)
                 .where(at.c.article_id.in_(select(ids.c.id)))
@@ -69,8 +77,6 @@ def _period_rows(engine: Engine, start: datetime, end: datetime) -> list[dict[st
                        or_(ar.c.from_metadata.is_(True), ar.c.from_index.is_(True)))
                 .order_by(ar.c.article_id, r.c.name)):
             rows[article_id]["regions"].append(name)
-    for row in rows.values():
-        row["when"] = row["published_at"] or row["first_seen_at"]
     return list(rows.values())
 
 
@@ -104,17 +110,19 @@ def periods(since: datetime, until: datetime) -> tuple[datetime, datetime]:
     return since - (until - since), until
 
 
-def stats(engine: Engine, since: datetime, until: datetime, by: str = "section"
-          ) -> dict[str, Any]:
+def stats(engine: Engine, since: datetime, until: datetime, by: str = "section",
+          rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Counts by ``by`` in [since, until) and in the period as long just before:
     ``{by, since, until, previous_since, total, previous_total, rows: [{key, count,
     previous, change}]}``, most articles first (by day and hour: in time order;
-    ``day`` has every day of the period, ``previous`` None)."""
+    ``day`` has every day of the period, ``previous`` None). ``rows``: the
+    ``period_rows`` of both periods, when already read."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
     previous_since, until = periods(since, until)
     since = aware_utc(since, "since")
-    rows = _period_rows(engine, previous_since, until)
+    if rows is None:
+        rows = period_rows(engine, previous_since, until)
     now = Counter(k for row in rows if row["when"] >= since for k in _keys(row, by))
     before = Counter(k for row in rows if row["when"] < since for k in _keys(row, by))
     total = sum(1 for row in rows if row["when"] >= since)
@@ -142,7 +150,7 @@ def rising(engine: Engine, since: datetime, until: datetime, min_count: int = 3,
     previous_since, until = periods(since, until)
     since = aware_utc(since, "since")
     if rows is None:
-        rows = _period_rows(engine, previous_since, until)
+        rows = period_rows(engine, previous_since, until)
     current = [row for row in rows if row["when"] >= since]
     earlier = [row for row in rows if row["when"] < since]
     terms_of = {"tags": lambda row: set(row["tags"]),
@@ -168,19 +176,23 @@ def rising(engine: Engine, since: datetime, until: datetime, min_count: int = 3,
 
 
 def top_terms(engine: Engine, since: datetime, until: datetime, by: str = "tag",
-              top: int = 15) -> list[dict[str, Any]]:
+              top: int = 15, rows: list[dict[str, Any]] | None = None
+              ) -> list[dict[str, Any]]:
     """The ``top`` rows of ``stats`` (without the none key)."""
-    return [row for row in stats(engine, since, until, by)["rows"]
+    return [row for row in stats(engine, since, until, by, rows)["rows"]
             if row["key"] != NONE_KEY][:top]
 
 
 def daily_by_section(engine: Engine, since: datetime, until: datetime,
-                     top: int = 6) -> dict[str, Any]:
+                     top: int = 6, rows: list[dict[str, Any]] | None = None
+                     ) -> dict[str, Any]:
     """Articles per day of [since, until) by section: ``{days: [YYYY-MM-DD],
     sections: {name: [count per day]}}``; the ``top`` sections with most articles,
     the rest as "other" (a section-less article counts under its category)."""
     since, until = aware_utc(since, "since"), aware_utc(until, "until")
-    rows = _period_rows(engine, since, until)
+    if rows is None:
+        rows = period_rows(engine, since, until)
+    rows = [row for row in rows if since <= row["when"] < until]
     day, days = since.replace(hour=0, minute=0, second=0, microsecond=0), []
     while day < until:
         days.append(day.strftime("%Y-%m-%d"))
