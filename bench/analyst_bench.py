@@ -46,7 +46,8 @@ def fill_monitoring(url: str, now: datetime, seed: int = 11) -> dict[str, int]:
             "INSERT INTO article_revisions (article_id, revision, title, summary, body, "
             "content_hash, fetched_at, modified_at) SELECT id, 1, title, summary, body, "
             "content_hash, first_seen_at, modified_at FROM articles"))
-        rows = conn.execute(select(a.c.id, a.c.title, a.c.body, a.c.published_at)).all()
+        rows = conn.execute(select(a.c.id, a.c.title, a.c.body, a.c.published_at)
+                            .order_by(a.c.id)).all()  # the same sample on both databases
     edits = []
     for row in rng.sample(rows, int(len(rows) * EDITED_SHARE)):
         fetched = min(row.published_at + timedelta(hours=rng.randint(1, 72)), now)

@@ -16,12 +16,13 @@ databases give the same answer by construction.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, or_, select, union_all
+from sqlalchemy import Engine, Table, Text, cast, or_, select, union_all
 
 from crawler.db.filters import aware_utc
 from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Tag
@@ -53,30 +54,34 @@ def period_rows(engine: Engine, start: datetime, end: datetime) -> list[dict[str
     start, end = aware_utc(start, "start"), aware_utc(end, "end")
     a = _articles
     # Only columns stored before the body: SQLite then reads each row's first page.
-    columns = (a.c.id, a.c.section, a.c.category, a.c.authors, a.c.title)
+    # The authors as JSON text, decoded here: a row-by-row JSON type costs more.
+    columns = (a.c.id, a.c.section, a.c.category, cast(a.c.authors, Text).label("authors"),
+               a.c.title)
     ids = _ids_in_period(start, end).subquery("in_period")
     at, t = ArticleTag.__table__, Tag.__table__
     ar, r = ArticleRegion.__table__, Region.__table__
     with engine.connect() as conn:
-        dated = conn.execute(select(*columns, a.c.published_at.label("when"))
-                             .where(a.c.published_at >= start, a.c.published_at < end))
-        rows = {row["id"]: {**row, "tags": [], "regions": []} for row in dated.mappings()}
-        undated = conn.execute(select(*columns, a.c.first_seen_at.label("when"))
-                               .where(a.c.published_at.is_(None), a.c.first_seen_at >= start,
-                                      a.c.first_seen_at < end))
-        rows.update({row["id"]: {**row, "tags": [], "regions": []}
-                     for row in undated.mappings()})
-        for article_id, name in conn.execute(
-                select(at.c.article_id, t.c.name).join(t, t.c.id == at.c.tag_id)
-                .where(at.c.article_id.in_(select(ids.c.id)))
-                .order_by(at.c.article_id, at.c.position)):
-            rows[article_id]["tags"].append(name)
-        for article_id, name in conn.execute(
-                select(ar.c.article_id, r.c.name).join(r, r.c.id == ar.c.region_id)
-                .where(ar.c.article_id.in_(select(ids.c.id)),
-                       or_(ar.c.from_metadata.is_(True), ar.c.from_index.is_(True)))
-                .order_by(ar.c.article_id, r.c.name)):
-            rows[article_id]["regions"].append(name)
+        found = conn.execute(select(*columns, a.c.published_at.label("when"))
+                             .where(a.c.published_at >= start, a.c.published_at < end)).all()
+        found += conn.execute(select(*columns, a.c.first_seen_at.label("when"))
+                              .where(a.c.published_at.is_(None), a.c.first_seen_at >= start,
+                                     a.c.first_seen_at < end)).all()
+        tags = conn.execute(select(at.c.article_id, t.c.name).join(t, t.c.id == at.c.tag_id)
+                            .where(at.c.article_id.in_(select(ids.c.id)))
+                            .order_by(at.c.article_id, at.c.position)).all()
+        regions = conn.execute(
+            select(ar.c.article_id, r.c.name).join(r, r.c.id == ar.c.region_id)
+            .where(ar.c.article_id.in_(select(ids.c.id)),
+                   or_(ar.c.from_metadata.is_(True), ar.c.from_index.is_(True)))
+            .order_by(ar.c.article_id, r.c.name)).all()
+    rows = {row.id: {"id": row.id, "section": row.section, "category": row.category,
+                     "authors": json.loads(row.authors) if row.authors else [],
+                     "title": row.title, "when": row.when, "tags": [], "regions": []}
+            for row in found}
+    for article_id, name in tags:
+        rows[article_id]["tags"].append(name)
+    for article_id, name in regions:
+        rows[article_id]["regions"].append(name)
     return list(rows.values())
 
 
