@@ -9,7 +9,10 @@ regions, tags, two years of dates), bulk-inserts them through the real schema
   rare names, quoted phrases taken from the articles, some with a section or date
   filter), each run once to warm up, then timed: p50, p95, p99, max;
 - export: ``newsmon export`` as a child process, JSON lines and Parquet: wall time,
-  records per second and the child's peak memory (RSS).
+  records per second and the child's peak memory (RSS);
+- the analysts' answers (bench/analyst_bench.py): a month of revisions, placement
+  runs and breaking news added, then search with count and sort, changes,
+  frontpage at a moment, stats by tag over 30 days, and the 7-day report.
 
     .venv/bin/python bench/search_bench.py            # 100,000 articles
     .venv/bin/python bench/search_bench.py --quick    # 10,000, well under a minute
@@ -49,6 +52,11 @@ from crawler.db.session import make_engine, redact_url, sqlite_url
 from crawler.db.store import Store
 from crawler.replica.content import expected_articles
 from crawler.sites.almayadeen.navigation import FALLBACK_MENU
+
+try:  # python -m bench.search_bench, or the tests
+    from bench.analyst_bench import fill_monitoring, measure_analysis
+except ImportError:  # python bench/search_bench.py: this folder is on the path
+    from analyst_bench import fill_monitoring, measure_analysis  # type: ignore[no-redef]
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BASE = "https://english.almayadeen.net"
@@ -288,6 +296,13 @@ def run(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> dict
               "search": measure_search(url, gen.queries(args.queries, now), args.rounds)}
     print(f"[{backend}] search {result['search']}; exporting ...", file=sys.stderr)
     result["export"] = measure_export(url, args.articles, workdir)
+    print(f"[{backend}] adding a month of monitoring; the analysts' answers ...",
+          file=sys.stderr)
+    started = time.perf_counter()
+    result["monitoring_rows"] = fill_monitoring(url, now)
+    result["monitoring_load_s"] = time.perf_counter() - started
+    result["analysis"] = measure_analysis(url, gen.queries(60, now), now, workdir)
+    print(f"[{backend}] analysis {result['analysis']}", file=sys.stderr)
     return result
 
 

@@ -227,8 +227,9 @@ def test_search_finds_an_article_by_a_phrase_from_its_body(crawled):
     for query in (f'"{phrase}"', "olive press forty years"):
         result = newsmon("search", query, "--db", crawled.db_url, "--format", "json")
         assert result.returncode == 0, result.stderr
-        hits = json.loads(result.stdout)
-        assert hits and hits[0]["url"] == url, (query, hits[:3])
+        answer = json.loads(result.stdout)
+        hits = answer["results"]
+        assert answer["total"] >= 1 and hits and hits[0]["url"] == url, (query, hits[:3])
         assert hits[0]["section"] == "Features" and "**" in hits[0]["snippet"]
 
 

@@ -169,7 +169,9 @@ def db_arg(store: Store) -> str:
 def test_search_command_json_and_text(populated: Store, capsys):
     assert cli.main(["search", "gaza", "--db", db_arg(populated), "--format", "json",
                      "--section", "Opinion"]) == 0
-    results = json.loads(capsys.readouterr().out)
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["total"] == 1 and answer["offset"] == 0 and answer["sort"] == "relevance"
+    results = answer["results"]
     assert [r["url"] for r in results] == [OPINION_URL]
     assert set(results[0]) == {"url", "title", "published_at", "category", "section",
                                "rank", "snippet"}

@@ -24,3 +24,11 @@ def test_tiny_search_bench_reports_every_figure(db_url: str, tmp_path):
         exported = result["export"][fmt]
         assert exported["records_per_s"] > 0 and exported["mb"] > 0
         assert exported["peak_rss_mb"] > 0
+    analysis = result["analysis"]
+    assert result["monitoring_rows"]["placements"] > 0
+    assert result["monitoring_rows"]["revisions_2"] == 6  # 2% of 300
+    for answer in ("search_and_count_relevance", "search_and_count_newest", "changes_7d",
+                   "frontpage_home", "frontpage_section", "stats_by_tag_30d_with_rising",
+                   "report_7d"):
+        assert 0 < analysis[answer]["median_ms"] <= analysis[answer]["max_ms"]
+    assert analysis["search_words"]

@@ -36,6 +36,9 @@ def add_parsers(sub: Any) -> None:
                              "without a zone: UTC)")
     add_article_filters(export, until_help="only articles published (undated ones: first "
                         "seen) and breaking items first seen before DATE")
+    export.add_argument("--query", metavar="WORDS",
+                        help="only articles matching this search (the syntax of "
+                             "`newsmon search`; articles only)")
     export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
 
     search = sub.add_parser(
@@ -48,11 +51,17 @@ def add_parsers(sub: Any) -> None:
                              "today, yesterday; without a zone: UTC)")
     add_article_filters(search, until_help="only articles published (undated ones: first "
                         "seen) before DATE")
+    search.add_argument("--sort", choices=("relevance", "newest", "oldest"),
+                        default="relevance", help="best match first (default), or by "
+                        "publication date (undated articles last)")
     search.add_argument("--limit", type=int, default=20, help="at most N results "
                         "(default: 20)", metavar="N")
+    search.add_argument("--offset", type=int, default=0, metavar="N",
+                        help="skip the first N results (the next page: --offset 20)")
     search.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json: a list of {url, title, "
-                             "published_at, category, section, rank, snippet}")
+                        help="text (default; the count of matches on stderr) or json: "
+                             "{total, offset, limit, sort, results: [{url, title, "
+                             "published_at, category, section, rank, snippet}]}")
     search.add_argument("--db", help=DB_HELP)
 
     history = sub.add_parser(
@@ -81,13 +90,19 @@ def export(args: argparse.Namespace) -> int:
         raise UsageError("--section, --region and --tag filter articles only")
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE")
+    if args.query is not None and args.kind == "breaking":
+        raise UsageError("--query searches articles only")
     url, store = open_database(args.db, upgrade=False)
     try:
         require_current_schema(url)
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
-    if args.kind == "articles":
+    if args.query is not None:
+        from crawler.db.search import iter_export_matches
+
+        records = iter_export_matches(store.engine, args.query, **filters)
+    elif args.kind == "articles":
         records = store.iter_export_articles(**filters)
     else:
         records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
@@ -106,13 +121,18 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str]) -> None:
+def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str],
+                  page: dict[str, Any] | None = None) -> None:
+    """Text: numbered results (from ``page["offset"] + 1``); JSON: ``page`` (total,
+    offset, limit, sort) with the results."""
+    page = page or {"offset": 0}
     if fmt == "json":
-        json.dump([{k: _plain(v) for k, v in r.items()} for r in results], out,
-                  ensure_ascii=False, indent=2)
+        json.dump({**page, "results": [{k: _plain(v) for k, v in r.items()}
+                                       for r in results]},
+                  out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
-    for number, result in enumerate(results, 1):
+    for number, result in enumerate(results, page["offset"] + 1):
         when = (f"{result['published_at']:%Y-%m-%d %H:%M}Z" if result["published_at"]
                 else "undated")
         where = " > ".join(p for p in (result["category"], result["section"]) if p)
@@ -124,10 +144,13 @@ def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str]) -> None
 
 
 def search(args: argparse.Namespace) -> int:
+    from crawler.db.search import count_matches
     from crawler.db.search import search as search_articles
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.offset < 0:
+        raise UsageError("--offset must not be negative")
     filters = article_filters(args)
     url, store = open_database(args.db, upgrade=False)
     try:
@@ -135,10 +158,19 @@ def search(args: argparse.Namespace) -> int:
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
-    results = search_articles(store.engine, args.query, limit=args.limit, **filters)
-    print_results(results, args.format, sys.stdout)
-    if args.format == "text" and not results:
-        print("newsmon: no article matches", file=sys.stderr)
+    results = search_articles(store.engine, args.query, limit=args.limit,
+                              offset=args.offset, sort=args.sort, **filters)
+    total = count_matches(store.engine, args.query, **filters)
+    page = {"total": total, "offset": args.offset, "limit": args.limit, "sort": args.sort}
+    print_results(results, args.format, sys.stdout, page)
+    if args.format == "text":
+        if total == 0:
+            print("newsmon: no article matches", file=sys.stderr)
+        else:
+            shown = (f"showing {args.offset + 1}-{args.offset + len(results)}"
+                     if results else f"none from {args.offset + 1} on")
+            print(f"newsmon: {total} match{'es' if total != 1 else ''}, {shown}",
+                  file=sys.stderr)
     return 0
 
 

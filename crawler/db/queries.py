@@ -114,9 +114,10 @@ def get_article(conn: Executor, url: str) -> dict[str, Any] | None:
     return _export_records(conn, [row])[0]
 
 
-def iter_export_articles(conn: Connection, which: ArticleFilter, batch_size: int
-                         ) -> Iterator[dict[str, Any]]:
-    stmt = select(_articles).where(*which.clauses()).order_by(
+def iter_export_articles(conn: Connection, which: ArticleFilter, batch_size: int,
+                         extra: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    """``extra``: more WHERE clauses (``export --query``: the search match)."""
+    stmt = select(_articles).where(*which.clauses(), *extra).order_by(
         _articles.c.published_at.asc().nulls_last(), _articles.c.url)
     # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite (which steps
     # the statement lazily): memory stays constant whatever the number of rows.

@@ -14,7 +14,9 @@ FTS5 every word and phrase is quoted (``fts5_query``). A query with nothing to l
 for (no word, or only exclusions) finds nothing.
 
 Results are dicts ``{url, title, published_at, category, section, rank, snippet}``,
-best first. ``rank``: higher is better (``ts_rank``; minus ``bm25`` on SQLite; the
+best first (``sort="relevance"``), or by publication date (``"newest"``, ``"oldest"``;
+undated articles last, ties by id), from ``offset`` on; ``count_matches`` counts
+every match, and ``match_clause`` is the match as a WHERE clause (``export --query``). ``rank``: higher is better (``ts_rank``; minus ``bm25`` on SQLite; the
 two scales differ). ``snippet``: a passage with the matching words between
 ``HIGHLIGHT`` markers (``**word**``).
 """
@@ -22,14 +24,17 @@ two scales differ). ``snippet``: a passage with the matching words between
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Float, Table, column, func, literal_column, select, table
+from sqlalchemy import (ColumnElement, Engine, Float, Table, column, func, literal_column,
+                        select, table)
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import TSVECTOR, ts_headline, websearch_to_tsquery
 
+from crawler.db import queries
 from crawler.db.filters import ArticleFilter
 from crawler.db.models import Article
 from crawler.db.schema_extras import (FTS_TABLE, LEAD_VECTOR_COLUMN, PG_TS_CONFIG,
@@ -110,25 +115,33 @@ def fts5_query(text: str) -> str | None:
     return " OR ".join(parts) or None
 
 
+SORTS = ("relevance", "newest", "oldest")
+
+
 def search(engine: Engine, query: str, since: datetime | None = None,
            until: datetime | None = None, section: str | None = None,
            region: str | None = None, tag: str | None = None,
-           limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
-    """Articles matching ``query``, best first, at most ``limit``; the filters are
-    those of ``newsmon export`` (``crawler.db.filters``)."""
+           limit: int = DEFAULT_LIMIT, offset: int = 0,
+           sort: str = "relevance") -> list[dict[str, Any]]:
+    """Articles matching ``query``, at most ``limit`` from ``offset`` on, in ``sort``
+    order; the filters are those of ``newsmon export`` (``crawler.db.filters``)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     which = ArticleFilter(since, until, section, region, tag)
     query = clean_text(query) or ""
     if not parse_query(query):
         return []
-    dialect = engine.dialect.name
-    if dialect == "postgresql":
-        stmt = _postgresql(query, which, limit)
-    elif dialect == "sqlite":
-        stmt = _sqlite(fts5_query(query) or "", which, limit)
-    else:  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(f"search is not implemented for {dialect}")
+    dialect = _dialect(engine)
+    if sort != "relevance":
+        stmt = _by_date(dialect, query, which, limit, offset, newest=sort == "newest")
+    elif dialect == "postgresql":
+        stmt = _postgresql(query, which, limit, offset)
+    else:
+        stmt = _sqlite(fts5_query(query) or "", which, limit, offset)
     with engine.connect() as conn:
         if dialect == "postgresql":
             # The planner prices a sequential scan of a common word below the GIN
@@ -140,10 +153,98 @@ def search(engine: Engine, query: str, since: datetime | None = None,
     return results
 
 
+def _dialect(engine: Engine) -> str:
+    name = engine.dialect.name
+    if name not in ("postgresql", "sqlite"):  # pragma: no cover - the two supported
+        raise NotImplementedError(f"search is not implemented for {name}")
+    return name
+
+
+def match_clause(dialect: str, query: str) -> ColumnElement[bool]:
+    """``articles`` rows matching web-search ``query`` (which must have a required
+    term: see ``parse_query``), as a WHERE clause."""
+    if dialect == "postgresql":
+        vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
+        return vector.bool_op("@@")(websearch_to_tsquery(PG_TS_CONFIG, query))
+    fts = table(FTS_TABLE, column("rowid"))
+    return _articles.c.id.in_(select(fts.c.rowid).where(
+        literal_column(FTS_TABLE).match(fts5_query(query) or "")))
+
+
+def count_matches(engine: Engine, query: str, since: datetime | None = None,
+                  until: datetime | None = None, section: str | None = None,
+                  region: str | None = None, tag: str | None = None) -> int:
+    """How many articles match ``query`` and the filters (all of them, not a page)."""
+    which = ArticleFilter(since, until, section, region, tag)
+    query = clean_text(query) or ""
+    if not parse_query(query):
+        return 0
+    dialect = _dialect(engine)
+    clauses = which.clauses()
+    if dialect == "sqlite" and not clauses:
+        # Without a filter the FTS index alone answers: no article row is read.
+        fts = table(FTS_TABLE, column("rowid"))
+        stmt = (select(func.count()).select_from(fts)
+                .where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
+    else:
+        stmt = (select(func.count()).select_from(_articles)
+                .where(match_clause(dialect, query), *clauses))
+    with engine.connect() as conn:
+        if dialect == "postgresql":
+            conn.execute(text_sql("SET LOCAL enable_seqscan = off"))  # as in search
+        return int(conn.execute(stmt).scalar_one())
+
+
 _COLUMNS = ("url", "title", "published_at", "category", "section")
 
 
-def _postgresql(text: str, which: ArticleFilter, limit: int) -> Any:
+def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset: int,
+             newest: bool) -> Any:
+    """A page of matches by publication date; rank and snippet for that page only."""
+    published, article_id = _articles.c.published_at, _articles.c.id
+    if newest:
+        order = (published.desc().nulls_last(), article_id.desc())
+    else:
+        order = (published.asc().nulls_last(), article_id.asc())
+    match = match_clause(dialect, query)
+    if dialect == "sqlite" and newest:
+        # "+id": SQLite must not drive the query from the matches (a row lookup and a
+        # sort for each of maybe 50,000): it walks ix_articles_published_at from the
+        # newest and stops at the page's end, testing each id against the matches.
+        fts = table(FTS_TABLE, column("rowid"))
+        match = literal_column(f"+{_articles.name}.id").in_(
+            select(fts.c.rowid).where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
+    page = (select(article_id, published.label("published_at"))
+            .where(match, *which.clauses())
+            .order_by(*order).limit(limit).offset(offset)
+            .subquery("page"))
+    page_order = ((page.c.published_at.desc().nulls_last(), page.c.id.desc()) if newest
+                  else (page.c.published_at.asc().nulls_last(), page.c.id.asc()))
+    if dialect == "postgresql":
+        tsquery = websearch_to_tsquery(PG_TS_CONFIG, query)
+        vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
+        document = func.concat_ws("\n", _articles.c.title, _articles.c.summary,
+                                  _articles.c.body)
+        return (select(*(_articles.c[c] for c in _COLUMNS),
+                       func.ts_rank(vector, tsquery, 1, type_=Float).label("rank"),
+                       ts_headline(PG_TS_CONFIG, document, tsquery,
+                                   HEADLINE_OPTIONS).label("snippet"))
+                .join_from(page, _articles, _articles.c.id == page.c.id)
+                .order_by(*page_order))
+    # FTS5 gives bm25 and snippets only in a MATCH query: match again, on the page's rows.
+    fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
+    snippet = func.snippet(literal_column(FTS_TABLE), -1, HIGHLIGHT[0], HIGHLIGHT[1],
+                           ELLIPSIS, SNIPPET_TOKENS)
+    return (select(*(_articles.c[c] for c in _COLUMNS), (-fts.c.rank).label("rank"),
+                   snippet.label("snippet"))
+            .select_from(page)
+            .join(fts, fts.c.rowid == page.c.id)
+            .join(_articles, _articles.c.id == page.c.id)
+            .where(literal_column(FTS_TABLE).match(fts5_query(query) or ""))
+            .order_by(*page_order))
+
+
+def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
     tsquery = websearch_to_tsquery(PG_TS_CONFIG, text)
     vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
     lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
@@ -156,12 +257,12 @@ def _postgresql(text: str, which: ArticleFilter, limit: int) -> Any:
                   .where(vector.bool_op("@@")(tsquery), *which.clauses())
                   .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
                             _articles.c.id)
-                  .limit(max(PG_RANK_CANDIDATES, limit)).subquery("candidates"))
+                  .limit(max(PG_RANK_CANDIDATES, limit + offset)).subquery("candidates"))
     rank = func.ts_rank(candidates.c.vector, tsquery, 1, type_=Float).label("rank")
     best = (select(candidates.c.id, rank)
             .order_by(rank.desc(), candidates.c.published_at.desc().nulls_last(),
                       candidates.c.id)
-            .limit(limit).subquery("best"))
+            .limit(limit).offset(offset).subquery("best"))
     document = func.concat_ws("\n", _articles.c.title, _articles.c.summary, _articles.c.body)
     snippet = ts_headline(PG_TS_CONFIG, document, tsquery, HEADLINE_OPTIONS)
     return (select(*(_articles.c[c] for c in _COLUMNS), best.c.rank,
@@ -171,7 +272,7 @@ def _postgresql(text: str, which: ArticleFilter, limit: int) -> Any:
                       _articles.c.id))
 
 
-def _sqlite(match: str, which: ArticleFilter, limit: int) -> Any:
+def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
     fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
     # "rank" is bm25 with the column weights set by the migration; lower is better.
     bm25 = fts.c.rank
@@ -186,4 +287,19 @@ def _sqlite(match: str, which: ArticleFilter, limit: int) -> Any:
             # snippets for the rows returned only (a tie-breaker would sort outside,
             # with a snippet for every match).
             .order_by(bm25)
-            .limit(limit))
+            .limit(limit).offset(offset))
+
+
+def iter_export_matches(engine: Engine, query: str, since: datetime | None = None,
+                        until: datetime | None = None, section: str | None = None,
+                        region: str | None = None, tag: str | None = None,
+                        batch_size: int = 500) -> Iterator[dict[str, Any]]:
+    """Export records (every field) of the articles matching ``query`` and the
+    filters, in export order (published_at, missing last, then url), streamed."""
+    which = ArticleFilter(since, until, section, region, tag)
+    query = clean_text(query) or ""
+    if not parse_query(query):
+        return
+    clause = match_clause(_dialect(engine), query)
+    with engine.connect() as conn:
+        yield from queries.iter_export_articles(conn, which, batch_size, extra=[clause])
