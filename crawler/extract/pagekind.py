@@ -61,7 +61,7 @@ _NUMERIC_DATE_RE = re.compile(r"\b(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\b|"
                               r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b")
 
 
-def _has_date(selector: Selector, meta, article: dict | None) -> bool:
+def has_date(selector: Selector, meta, article: dict | None) -> bool:
     if article and (article.get("datePublished") or article.get("dateCreated")):
         return True
     if meta.get("article:published_time", "og:published_time", "pubdate", "date",
@@ -80,6 +80,11 @@ def _has_date(selector: Selector, meta, article: dict | None) -> bool:
         if near and (parse_visible_date(near) or _NUMERIC_DATE_RE.search(near)):
             return True
     return False
+
+
+def is_dominant(shape: dict) -> bool:
+    """One dominant block of text (``structure``'s signals)."""
+    return shape["body_words"] >= MIN_BODY_WORDS and shape["body_share"] >= MIN_BODY_SHARE
 
 
 def structure(selector: Selector, url: str = "") -> dict[str, object]:
@@ -126,11 +131,9 @@ def is_article_page(page, url: str | None = None) -> PageKind:
     if og_type == "article":
         return PageKind(True, "og:type article", signals)
     shape = structure(selector, url or "")
-    shape["date"] = _has_date(selector, meta, article)
+    shape["date"] = has_date(selector, meta, article)
     signals.update(shape)
-    dominant = shape["body_words"] >= MIN_BODY_WORDS and \
-        shape["body_share"] >= MIN_BODY_SHARE
-    if dominant and shape["headline"] and shape["date"]:
+    if is_dominant(shape) and shape["headline"] and shape["date"]:
         return PageKind(True, "one dominant text block with a headline and a date", signals)
     listing = [t for t in types if t in LISTING_TYPES]
     if listing:
