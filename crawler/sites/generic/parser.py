@@ -61,14 +61,24 @@ def _clean(value: Any) -> str | None:
     return normalize_space(html_lib.unescape(text)) or None if text else None
 
 
-def _names(values: Iterable[str]) -> list[str]:
+def _names(values: Iterable[str], strict: bool = False) -> list[str]:
+    """Person names; ``strict`` (a visible byline): only what looks like a name, so
+    that "published March 4" or a job title beside it is not one."""
     out: list[str] = []
     for value in values:
         value = normalize_space(re.sub(r"^(?:by|written by)\s+", "", value or "", flags=re.I))
         # profile URLs and e-mail addresses are not names
-        if value and not re.match(r"^(?:https?://|www\.)|@", value) and value not in out:
-            out.append(value)
+        if not value or re.match(r"^(?:https?://|www\.)|@", value) or value in out:
+            continue
+        if strict and not _NAME_RE.match(value):
+            continue
+        out.append(value)
     return out
+
+
+# One to five words, each capitalised (particles allowed), no digits.
+_NAME_RE = re.compile(r"^(?:(?:[A-Z\u00c0-\u024f][\w.'\u2019-]*|de|da|van|von|der|al|el|bin|la|le)"
+                      r"(?:\s+|$)){1,5}$")
 
 
 def _split_names(value: str | None) -> list[str]:
@@ -122,11 +132,11 @@ class GenericPage:
             if in_chrome(el) or el.getparent() is None:
                 continue
             text = element_text(el)
-            if text and len(text) <= 80:
-                names += _split_names(text)
+            if text and len(text) <= 120:
+                names += _names(_split_names(text), strict=True)
             if names:
                 break
-        return _names(names)
+        return names
 
     def first_time(self, attr: str = "datetime") -> str | None:
         for time in self.root.iter("time"):
