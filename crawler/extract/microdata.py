@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from crawler.extract.jsonld import ARTICLE_TYPES
 from crawler.extract.text import element_text, is_element, normalize_space
 
@@ -82,9 +84,10 @@ def read_microdata_article(root, base_url: str = "") -> dict | None:
     root = getattr(root, "root", root)
     if not is_element(root):
         return None
-    for el in root.iter():
-        if not is_element(el) or el.get("itemscope") is None or el.get("itemprop"):
-            continue
+    for el in _TOP_ITEMS(root):     # (XPath: no Python object per element of the page)
         if any(name in ARTICLE_TYPES for name in _type_names(el)):
             return _properties(el, base_url)
     return None
+
+
+_TOP_ITEMS = etree.XPath("//*[@itemscope][@itemtype][not(@itemprop)]")
