@@ -7,8 +7,8 @@ an article is read from the page (issue 14):
    decides alone;
 2. structured metadata: a JSON-LD object of an article type (NewsArticle, Article,
    BlogPosting, ReportageNewsArticle, ... ``crawler.extract.jsonld.ARTICLE_TYPES``)
-   that is this page's own (a listing page's several article cards are not), or
-   ``og:type`` = article;
+   that is this page's own (a listing page's several article cards are not),
+   ``og:type`` = article, or a microdata item of an article type;
 3. the page's structure: one dominant block of text, with a headline (``<h1>``) and a
    publication date (metadata, ``<time>`` or ``article:published_time``).
 
@@ -29,6 +29,7 @@ from parsel import Selector
 from crawler.extract.dates import parse_visible_date
 from crawler.extract.jsonld import is_article, iter_jsonld, read_article, type_names
 from crawler.extract.meta import read_meta
+from crawler.extract.microdata import read_microdata_article
 from crawler.extract.tawsiyat import read_tawsiyat
 from crawler.extract.text import densest_block, element_text, extract_body, is_element
 
@@ -130,6 +131,9 @@ def is_article_page(page, url: str | None = None) -> PageKind:
     signals["og_type"] = og_type
     if og_type == "article":
         return PageKind(True, "og:type article", signals)
+    microdata = read_microdata_article(selector.root, url or "")
+    if microdata is not None:
+        return PageKind(True, "microdata " + ", ".join(microdata["@type"]), signals)
     shape = structure(selector, url or "")
     shape["date"] = has_date(selector, meta, article)
     signals.update(shape)

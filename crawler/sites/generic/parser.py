@@ -176,18 +176,18 @@ def _hints(page: GenericPage, title: str | None, summary: str | None) -> Hints:
     return hints
 
 
-def _page_url(page: GenericPage) -> str:
+def _url_candidates(page: GenericPage) -> Candidates:
+    """The URL the page declares for itself (an http(s) one), else the response's."""
     def own(raw: str | None) -> str | None:
         url = page.absolute(raw)
         if not url or urlsplit(url).scheme not in ("http", "https"):
             return None
         return urlunsplit(urlsplit(url)._replace(fragment=""))
-    for raw in (jsonld.page_url(page.ld) if page.ld else None, page.meta.canonical,
-                page.meta.get("og:url"), page.url):
-        found = own(raw)
-        if found:
-            return found
-    return page.url
+    return [("jsonld", lambda: own(jsonld.page_url(page.ld) if page.ld else None)),
+            ("microdata", lambda: own(jsonld.text_value(page.md.get("url")))),
+            ("meta", lambda: own(page.meta.canonical)),
+            ("meta", lambda: own(page.meta.get("og:url"))),
+            ("url", lambda: page.url)]
 
 
 def read_item(page: GenericPage) -> ArticleItem | None:
@@ -201,7 +201,7 @@ def read_item(page: GenericPage) -> ArticleItem | None:
             sources[field] = layer
         return empty if value is None else value
 
-    item = ArticleItem(url=_page_url(page))
+    item = ArticleItem(url=take("url", _url_candidates(page)))
     item.title = take("title", [
         ("jsonld", lambda: _clean(ld.get("headline")) or _clean(ld.get("name"))),
         ("microdata", lambda: _clean(md.get("headline")) or _clean(md.get("name"))),
