@@ -78,6 +78,17 @@ def test_an_article_at_an_url_the_rules_call_an_index_is_kept():
     assert reading.item is not None and reading.item.title == "A story in a new format"
 
 
+def test_the_page_wins_over_the_url_rules_both_ways():
+    # an article's metadata at the home page's URL: kept
+    reading = read_page(HtmlResponse("https://english.almayadeen.net/",
+                                     body=NEW_FORMAT_ARTICLE.encode()))
+    assert reading.is_article and reading.item is not None
+    # a listing that says so, at an article-like URL: not kept
+    reading = read_page(HtmlResponse("https://english.almayadeen.net/news/politics/a-story",
+                                     body=LISTING.encode()))
+    assert not reading.is_article and reading.reason == "og:type website"
+
+
 def test_a_cards_unplaced_link_is_listed_apart():
     index = parse_index(HtmlResponse(BASE + "news/politics", body=INDEX.encode()))
     assert index.article_links == [BASE + "news/politics/a-placed-story"]

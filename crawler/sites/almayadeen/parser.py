@@ -30,11 +30,12 @@ from crawler.extract.pagekind import (
 from crawler.items import ArticleItem
 from crawler.sites.almayadeen.navigation import read_menu
 from crawler.sites.almayadeen.fields import (
-    Candidates, Page, authors_candidates, body_candidates, category_candidates, first_value,
-    generic_body, image_candidates, language_candidates, modified_candidates,
-    published_candidates, read_time_candidates, related_candidates, section_candidates, summary_candidates,
-    tags_candidates, title_candidates, url_candidates)
-from crawler.sites.almayadeen.urls import canonicalize_url
+    MIN_GENERIC_BODY_CHARS, Candidates, Page, authors_candidates, body_candidates,
+    category_candidates, first_value, generic_body, image_candidates, language_candidates,
+    modified_candidates, published_candidates, read_time_candidates, related_candidates,
+    section_candidates, summary_candidates, tags_candidates, title_candidates,
+    url_candidates)
+from crawler.sites.almayadeen.urls import canonicalize_url, classify_url
 from crawler.sites.almayadeen.visible import VisibleArticle, strip_title_suffix
 from crawler.sites.reading import PageReading
 
@@ -70,10 +71,10 @@ def _load(response) -> Page | None:
 
 def page_kind(page: Page) -> tuple[bool, str]:
     """Whether the page is an article, from the page's own signals, and which one
-    decided. URL rules decide what the spider fetches, never whether a fetched page is
-    kept: the CMS's tawsiyat ``type``, then JSON-LD and OpenGraph types, then the
-    page's structure (one dominant text block, or the site's article layout, with a
-    headline and a date)."""
+    decided: the CMS's tawsiyat ``type``, then JSON-LD and OpenGraph types and listing
+    signals, then the page's structure (one dominant text block, or the site's article
+    layout, with a headline and a date). URL rules decide what the spider fetches; of a
+    fetched page they decide only when the page's own signals are silent."""
     page_type = (tawsiyat.string(page.taw, "type") or "").lower()
     if page_type == "page":
         return False, "tawsiyat type page"
@@ -96,15 +97,21 @@ def page_kind(page: Page) -> tuple[bool, str]:
         return False, "JSON-LD " + ", ".join(listing)
     if any(jsonld.is_article(obj) for obj in objects):  # cards, none of them this page
         return False, "JSON-LD lists several articles"
-    if not has_date(page.selector, page.meta, None) or page.visible.any_h1() is None:
-        return False, "no headline and date"
-    shape = structure(page.selector, page.url)
-    if is_dominant(shape):
-        return True, "one dominant text block with a headline and a date"
-    if shape["body_share"] >= MIN_BODY_SHARE and shape["body_words"] >= MIN_SHORT_ITEM_WORDS:
-        return True, "one short dominant text block with a headline and a date"
-    if page.visible.body():
-        return True, "the site's article layout with a headline and a date"
+    if page.visible.any_h1() is not None and has_date(page.selector, page.meta, None):
+        shape = structure(page.selector, page.url)
+        if is_dominant(shape):
+            return True, "one dominant text block with a headline and a date"
+        if shape["body_share"] >= MIN_BODY_SHARE and \
+                shape["body_words"] >= MIN_SHORT_ITEM_WORDS:
+            return True, "one short dominant text block with a headline and a date"
+        if page.visible.body():
+            return True, "the site's article layout with a headline and a date"
+    # The page says nothing either way (no metadata; no headline and date, or no
+    # dominant text): a
+    # static page and a stripped-down article look alike. Only here do the URL rules
+    # break the tie; they never overrule what a page says of itself.
+    if classify_url(page.url, page.menu.index_paths(), base_url=page.url) == "article":
+        return True, "no page signal either way: the URL rules place an article here"
     return False, "no article signal"
 
 
@@ -162,7 +169,9 @@ def _read_item(page: Page, response) -> ArticleItem | None:
     item.body = take("body", body_candidates(page))
     if item.title and _generic_body_needed(page, item.body, sources.get("body")):
         generic = read_body(page.selector, page.url)    # the generic reader, when it must
-        if generic.text:
+        # (a few words, or the headline alone, are a listing's or an empty page's)
+        if generic.text and len(generic.text) >= MIN_GENERIC_BODY_CHARS \
+                and generic.text != item.title:
             item.body, sources["body"] = generic.text, "generic"
     if not item.title or not item.body:
         return None
