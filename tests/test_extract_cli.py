@@ -61,6 +61,18 @@ def test_another_host_gets_the_generic_profile(capsys):
         assert needle in record["body"]
 
 
+def test_profile_forces_the_sites_reader_on_a_replica_url(capsys):
+    spec = fixture_spec("ref-article")
+    replica = "http://127.0.0.1:8000/news/politics/washington-backs-mali-s-junta"
+    code, out, _err = run(capsys, str(ARTICLES / "ref-article.html"), "--url", replica)
+    assert code == 0 and json.loads(out)["profile"] == "generic"
+    code, out, _err = run(capsys, str(ARTICLES / "ref-article.html"), "--url", replica,
+                          "--profile", "almayadeen")
+    record = json.loads(out)
+    assert code == 0 and record["profile"] == "almayadeen"
+    assert record["related_urls"] and record["section"] == spec["expected"]["section"]
+
+
 def test_a_non_article_page_is_reported_with_empty_fields(capsys):
     spec = fixture_spec("tag-page")
     code, out, _err = run(capsys, str(ARTICLES / "tag-page.html"), "--url", spec["request_url"])

@@ -1,12 +1,12 @@
 """Reading saved pages: `newsmon extract`, what newsmon would store from a page on disk.
 
-    newsmon extract FILE [--url URL] [--format json]
-    newsmon extract --manifest FILE.jsonl [--timings]
+    newsmon extract FILE [--url URL] [--format json] [--profile NAME]
+    newsmon extract --manifest FILE.jsonl [--timings] [--profile NAME]
 
 One JSON object per page with the export's article keys (``ARTICLE_EXPORT_KEYS``;
 the ones the database keeps, ``first_seen_at``, ``last_seen_at`` and ``revision``, are
 null), plus ``profile`` (the site profile that read it, chosen by the URL's host,
-``crawler.sites.profiles``), ``is_article`` and ``reason`` (the page's signal that
+``crawler.sites.profiles``, or ``--profile``: a page of a replica on 127.0.0.1, say), ``is_article`` and ``reason`` (the page's signal that
 decided). The fields are filled for an article only (what a crawl would store).
 
 A page's URL: ``--url`` (or the manifest line's ``url``), else the canonical URL the
@@ -55,6 +55,9 @@ def add_parsers(sub: Any) -> None:
                               "JSON line out per page, in order")
     extract.add_argument("--timings", action="store_true",
                          help="add cpu_ms: the CPU milliseconds newsmon spent on the page")
+    extract.add_argument("--profile", choices=("almayadeen", "generic"),
+                         help="read every page with this site profile (default: chosen "
+                              "by the URL's host)")
 
 
 # -- one page --------------------------------------------------------------------------
@@ -109,7 +112,7 @@ def extract_page(raw: bytes, url: str, chooser) -> dict[str, Any]:
     if b"<" not in head or not re.search(rb"<(?:!doctype|html|head|body|meta|title|div|p|"
                                          rb"article|main)\b", head):
         raise PageError("not an HTML page: no HTML markup")
-    profile = chooser.for_url(url)
+    profile = chooser(url)
     reading = profile.read_page(checked.response)
     record: dict[str, Any] = {key: None for key in ARTICLE_EXPORT_KEYS}
     record["url"] = url
@@ -190,12 +193,16 @@ def run_manifest(manifest: Path, chooser, timings: bool) -> int:
 
 
 def extract(args) -> int:
-    from crawler.sites.profiles import ProfileChooser
+    from crawler.sites.profiles import PROFILES, ProfileChooser
     if bool(args.file) == bool(args.manifest):
         raise UsageError("extract: give either FILE or --manifest FILE.jsonl")
     if args.manifest and args.url:
         raise UsageError("extract: --url goes with FILE; a manifest line has its own url")
-    chooser = ProfileChooser()
+    if args.profile:
+        forced = PROFILES[args.profile]
+        chooser = lambda _url: forced        # noqa: E731
+    else:
+        chooser = ProfileChooser().for_url
     if args.manifest:
         return run_manifest(Path(args.manifest), chooser, args.timings)
     try:
