@@ -124,3 +124,48 @@ def test_the_spider_fetches_unplaced_links_and_the_page_decides():
     items = list(spider.parse_article_page(listing))
     assert not [i for i in items if isinstance(i, (ArticleItem, FetchErrorItem))]
     assert spider.crawler.stats.get_value("newsmon/unplaced_not_article") == 1
+
+
+FULL_TEXT = [
+    "The council approved the new budget on Monday after a debate that lasted most of "
+    "the night, with eleven members voting in favour and four against the plan.",
+    "The budget raises spending on schools and water networks, and cuts the funds of "
+    "three agencies that the council says duplicate the work of the ministries.",
+    "Opposition members said the plan relies on revenue that may never arrive, and "
+    "asked for a review of the figures before the end of the fiscal year.",
+    "The mayor said the review would be published in the spring, together with the "
+    "first report on how the new school funds have been spent so far.",
+]
+
+
+def _teaser_page() -> bytes:
+    teaser = FULL_TEXT[0][:90] + "\u2026"
+    ld = {"@type": "NewsArticle", "headline": "Council approves the budget",
+          "datePublished": "2025-10-06T09:00:00+03:00", "articleBody": teaser}
+    paragraphs = "".join(f"<p>{p}</p>" for p in FULL_TEXT)
+    return (f'<html lang="en"><head><script type="application/ld+json">{json.dumps(ld)}'
+            f'</script></head><body><main><h1>Council approves the budget</h1>'
+            f'<section class="story-v2">{paragraphs}</section></main></body></html>').encode()
+
+
+def test_a_teaser_json_ld_body_gives_way_to_the_generic_reader():
+    url = "https://english.almayadeen.net/news/politics/council-approves-the-budget"
+    item = read_page(HtmlResponse(url, body=_teaser_page())).item
+    assert item is not None and item.field_sources["body"] == "generic"
+    assert item.body == "\n\n".join(FULL_TEXT)
+
+
+def test_a_body_the_sites_readers_read_in_part_is_read_by_the_generic_reader():
+    # each paragraph a <div> of its own, no <p>, no metadata body: the site's last
+    # resort reads the first paragraph only (the cause of issue 14 seen on CNN)
+    paragraphs = "".join(f'<div class="para">{p}</div>' for p in FULL_TEXT)
+    page = (f'<html lang="en"><head><meta property="og:type" content="article">'
+            f'<meta property="og:title" content="Council approves the budget"></head>'
+            f'<body><nav><a href="/news">News</a></nav><main><article><header>'
+            f'<h1>Council approves the budget</h1><p>By A. Writer</p></header>'
+            f'<div class="x-body">{paragraphs}</div></article></main>'
+            f'<footer><p>All rights reserved</p></footer></body></html>').encode()
+    url = "https://english.almayadeen.net/news/politics/council-approves-the-budget"
+    item = read_page(HtmlResponse(url, body=page)).item
+    assert item is not None and item.field_sources["body"] == "generic"
+    assert item.body == "\n\n".join(FULL_TEXT)

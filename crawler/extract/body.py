@@ -81,7 +81,9 @@ def _parse(page):
     if isinstance(root, HtmlElement) and root.getparent() is None:
         return root     # already lxml.html's document tree: trafilatura copies it
     try:       # a parsel Selector or plain lxml tree: trafilatura wants lxml.html's
-        return load_html(etree.tostring(root.getroottree(), method="html",
+        # the document element alone: the doctype lxml would write for a tree parsed
+        # without one (HTML 4.0 Transitional) changes how trafilatura reads the page
+        return load_html(etree.tostring(root.getroottree().getroot(), method="html",
                                         encoding="unicode"))
     except (TypeError, ValueError):
         return None

@@ -144,15 +144,36 @@ def read_page(response) -> PageReading:
 
 
 def _generic_body_needed(page: Page, body: str | None, layer: str | None) -> bool:
-    """The site's readers found no body, or a structured one that the generic checks
-    call a teaser (an ellipsis at its end, or much shorter than the visible text)."""
+    """The site's readers found no body, only their last-resort block of text, or a
+    structured one that the generic checks call a teaser (an ellipsis at its end, or
+    much shorter than the visible text)."""
     if not body:
+        return True
+    if layer == "generic":       # the site's last resort: a block of text of unknown markup
         return True
     if layer != "jsonld":        # the CMS's own body, or the page's visible text
         return False
     visible = page.visible.body()
     visible_text = visible.text if visible else generic_body(page)
     return is_teaser(body.split("\n\n"), len(words(visible_text)))
+
+
+def _better_body(generic: str, found: str | None, title: str | None) -> bool:
+    """The generic reader's body replaces what the site's readers found when they found
+    none, a teaser, or (from their last-resort block) a part of it only: more
+    paragraphs, half again as many words, most of the site's among them, and not the
+    page's header (its headline) run into the text."""
+    if not found:
+        return True
+    if title and title in generic:
+        return False
+    if generic.count("\n\n") <= found.count("\n\n"):
+        return False
+    mine, theirs = words(found), words(generic)
+    if len(theirs) < 1.5 * len(mine):
+        return False
+    have = set(theirs)
+    return sum(w in have for w in mine) >= 0.8 * len(mine)
 
 
 def _read_item(page: Page, response) -> ArticleItem | None:
@@ -171,7 +192,8 @@ def _read_item(page: Page, response) -> ArticleItem | None:
         generic = read_body(page.selector, page.url)    # the generic reader, when it must
         # (a few words, or the headline alone, are a listing's or an empty page's)
         if generic.text and len(generic.text) >= MIN_GENERIC_BODY_CHARS \
-                and generic.text != item.title:
+                and generic.text != item.title \
+                and _better_body(generic.text, item.body, item.title):
             item.body, sources["body"] = generic.text, "generic"
     if not item.title or not item.body:
         return None
