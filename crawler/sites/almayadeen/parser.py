@@ -10,7 +10,8 @@ markup, then generic patterns that survive a redesign (and the URL itself for ca
 and section). item.field_sources records the winning layer of each field, so a run can
 notice when the site's markup changes under it. The generic body reader
 (``crawler.extract.body``) runs only when it must: the site's readers found no body,
-or a JSON-LD body that is a teaser of the visible text.
+only their last-resort block of text, or a JSON-LD body that is a teaser of the
+visible text.
 """
 
 from __future__ import annotations
