@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.cli.common import EXIT_FAILED, EXIT_OK, UsageError, fail
+from crawler.cli.common import EXIT_FAILED, EXIT_OK, UsageError, add_common_options, fail
 from crawler.items import ARTICLE_EXPORT_KEYS
 
 MAX_PAGE_BYTES = 50 * 1024 * 1024     # a saved page larger than this is not one
@@ -58,6 +58,7 @@ def add_parsers(sub: Any) -> None:
     extract.add_argument("--profile", choices=("almayadeen", "generic"),
                          help="read every page with this site profile (default: chosen "
                               "by the URL's host)")
+    add_common_options(extract)
 
 
 # -- one page --------------------------------------------------------------------------
