@@ -41,7 +41,7 @@ class ArticleItem:
     read_time_minutes: int | None = None
     language: str | None = None
     related_urls: list[str] = field(default_factory=list)  # canonical, document order
-    # Which layer supplied each field ("tawsiyat", "jsonld", "meta", "visible",
+    # Which layer supplied each field ("tawsiyat", "jsonld", "microdata", "meta", "visible",
     # "generic", "url"): lets a run notice when the site's layout changes.
     field_sources: dict[str, str] = field(default_factory=dict)
     # Crawl context, filled by the spider (not by the parser).

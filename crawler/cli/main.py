@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import analysis, crawling, reading, unattended
+from crawler.cli import analysis, crawling, extracting, reading, unattended
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
@@ -29,6 +29,7 @@ HANDLERS = {
     "config": unattended.show_config, "db": unattended.db,
     "changes": analysis.changes, "frontpage": analysis.frontpage,
     "prominence": analysis.prominence, "stats": analysis.stats, "report": analysis.report,
+    "extract": extracting.extract,
 }
 
 
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, reading, analysis, unattended):
+    for group in (crawling, reading, analysis, extracting, unattended):
         group.add_parsers(sub)
     return parser
 

@@ -29,12 +29,13 @@ import re
 from dataclasses import dataclass, field
 
 from lxml import etree
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.extract.jsonld import read_article, text_value
 from crawler.extract.meta import read_meta
 from crawler.extract.text import (
-    _in_chrome, densest_block, element_text, extract_body, html_fragment_root, is_element,
+    in_chrome, densest_block, element_text, extract_body, html_fragment_root, is_element,
     normalize_space,
 )
 
@@ -77,8 +78,12 @@ def _parse(page):
     root = getattr(page, "root", page)
     if not is_element(root):
         return None
+    if isinstance(root, HtmlElement) and root.getparent() is None:
+        return root     # already lxml.html's document tree: trafilatura copies it
     try:       # a parsel Selector or plain lxml tree: trafilatura wants lxml.html's
-        return load_html(etree.tostring(root.getroottree(), method="html",
+        # the document element alone: the doctype lxml would write for a tree parsed
+        # without one (HTML 4.0 Transitional) changes how trafilatura reads the page
+        return load_html(etree.tostring(root.getroottree().getroot(), method="html",
                                         encoding="unicode"))
     except (TypeError, ValueError):
         return None
@@ -435,7 +440,7 @@ def densest_text_block(root):
         if parent is not None and el.tag in {"div", "p", "section"}:
             scores[parent] = scores.get(parent, 0) + length
     for el, _score in sorted(scores.items(), key=lambda item: -item[1])[:8]:
-        if el.tag not in {"html", "body"} and not _in_chrome(el):
+        if el.tag not in {"html", "body"} and not in_chrome(el):
             return el
     return None
 

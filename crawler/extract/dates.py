@@ -2,13 +2,14 @@
 
 Metadata dates are ISO 8601, usually with an offset. Visible dates ("15 Sep 2025 15:54")
 carry no zone; the site is in Beirut, so they (and naive ISO strings) are read as
-Asia/Beirut local time, whose offset is +02:00 in winter and +03:00 in summer.
+Asia/Beirut local time, whose offset is +02:00 in winter and +03:00 in summer (a
+reader of another site passes its own ``zone``: the generic profile reads UTC).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
@@ -33,14 +34,15 @@ _MONTH_FIRST_RE = re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|t
 _ISO_LIKE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def to_utc(value: datetime) -> datetime:
-    """Aware → UTC; naive → read as Beirut local time, then UTC."""
+def to_utc(value: datetime, zone: tzinfo = BEIRUT) -> datetime:
+    """Aware → UTC; naive → read as ``zone``'s local time (Beirut: the first site's),
+    then UTC."""
     if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=BEIRUT)
+        value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
 
 
-def parse_iso(text: str | None) -> datetime | None:
+def parse_iso(text: str | None, zone: tzinfo = BEIRUT) -> datetime | None:
     """ISO 8601 ("2025-09-15T15:54:00+03:00", "...Z", naive, date only) → UTC."""
     text = normalize_space(text) if isinstance(text, str) else ""
     if not _ISO_LIKE_RE.match(text):
@@ -54,10 +56,10 @@ def parse_iso(text: str | None) -> datetime | None:
             value = datetime.combine(date.fromisoformat(candidate[:10]), time())
         except ValueError:
             return None
-    return to_utc(value)
+    return to_utc(value, zone)
 
 
-def _from_match(match: re.Match) -> datetime | None:
+def _from_match(match: re.Match, zone: tzinfo = BEIRUT) -> datetime | None:
     parts = match.groupdict()
     try:
         month = _MONTHS[parts["month"].lower().rstrip(".")]
@@ -72,10 +74,10 @@ def _from_match(match: re.Match) -> datetime | None:
         local = datetime(int(parts["year"]), month, int(parts["day"]), hour, minute, second)
     except (ValueError, KeyError, TypeError):
         return None
-    return to_utc(local)
+    return to_utc(local, zone)
 
 
-def parse_visible_date(text: str | None) -> datetime | None:
+def parse_visible_date(text: str | None, zone: tzinfo = BEIRUT) -> datetime | None:
     """The first visible date in a text ("15 Sep 2025 15:54", "Sep 15, 2025", ...),
     read as Beirut time → UTC. None when the text holds no (valid) date."""
     text = normalize_space(text)
@@ -83,7 +85,7 @@ def parse_visible_date(text: str | None) -> datetime | None:
         return None
     matches = [m for m in (_DAY_FIRST_RE.search(text), _MONTH_FIRST_RE.search(text)) if m]
     for match in sorted(matches, key=lambda m: m.start()):
-        value = _from_match(match)
+        value = _from_match(match, zone)
         if value is not None:
             return value
     return None
@@ -118,8 +120,9 @@ def parse_rfc2822(text: str | None) -> datetime | None:
         return None
 
 
-def parse_date(text: str | None) -> datetime | None:
-    """ISO 8601 first, then RFC 2822, else a visible date; unparsable → None."""
+def parse_date(text: str | None, zone: tzinfo = BEIRUT) -> datetime | None:
+    """ISO 8601 first, then RFC 2822, else a visible date; unparsable → None. A date
+    without an offset is ``zone``'s local time."""
     if not isinstance(text, str):
         return None
-    return parse_iso(text) or parse_rfc2822(text) or parse_visible_date(text)
+    return parse_iso(text, zone) or parse_rfc2822(text) or parse_visible_date(text, zone)

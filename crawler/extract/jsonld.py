@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from parsel import Selector
 
-from crawler.extract.dom import scripts
+from crawler.extract.dom import document_memo, scripts
 from crawler.extract.text import is_element, normalize_space
 
 logger = logging.getLogger(__name__)
@@ -53,12 +53,23 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def iter_jsonld(selector: Selector) -> Iterator[dict]:
-    """Every JSON-LD object of the page: lists and @graph flattened, in page order."""
-    if is_element(selector.root):   # _LD_XPATH over the page's scripts, read once
-        raws = [text for kind, _ident, text in scripts(selector.root)
-                if (kind or "").translate(_ASCII_LOWER) == "application/ld+json"]
-    else:
-        raws = selector.xpath(_LD_XPATH).getall()
+    """Every JSON-LD object of the page: lists and @graph flattened, in page order.
+    Parsed once per document (``document_memo``: the page check and the field readers
+    all ask); the objects are shared, so readers never modify them."""
+    root = selector.root
+    if not is_element(root):
+        yield from _parse_blocks(selector.xpath(_LD_XPATH).getall())
+        return
+    memo = document_memo(root)
+    objects = memo.get("jsonld_objects")
+    if objects is None:         # _LD_XPATH over the page's scripts, read once
+        objects = memo["jsonld_objects"] = list(_parse_blocks(
+            [text for kind, _ident, text in scripts(root)
+             if (kind or "").translate(_ASCII_LOWER) == "application/ld+json"]))
+    yield from objects
+
+
+def _parse_blocks(raws: list[str]) -> Iterator[dict]:
     for index, raw in enumerate(raws):
         try:
             data = load_json_lenient(raw)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from parsel import Selector
 
+from crawler.extract.dom import document_memo
 from crawler.extract.text import first_string, is_element, normalize_space
 
 
@@ -32,8 +33,20 @@ class MetaTags:
 
 
 def read_meta(selector: Selector) -> MetaTags:
-    meta = MetaTags()
+    """The page's meta tags, read once per document (``document_memo``: the page check
+    and the field readers all ask); shared, so readers never modify them."""
     root = selector.root
+    if not is_element(root):
+        return _read_meta(selector, root)
+    memo = document_memo(root)
+    found = memo.get("meta_tags")
+    if found is None:
+        found = memo["meta_tags"] = _read_meta(selector, root)
+    return found
+
+
+def _read_meta(selector: Selector, root) -> MetaTags:
+    meta = MetaTags()
     # root.iter(tag) walks the tree in C: //meta and //link[@href] without a Selector
     # object per element.
     for tag in root.iter("meta") if is_element(root) else ():

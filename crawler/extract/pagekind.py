@@ -7,8 +7,8 @@ an article is read from the page (issue 14):
    decides alone;
 2. structured metadata: a JSON-LD object of an article type (NewsArticle, Article,
    BlogPosting, ReportageNewsArticle, ... ``crawler.extract.jsonld.ARTICLE_TYPES``)
-   that is this page's own (a listing page's several article cards are not), or
-   ``og:type`` = article;
+   that is this page's own (a listing page's several article cards are not),
+   ``og:type`` = article, or a microdata item of an article type;
 3. the page's structure: one dominant block of text, with a headline (``<h1>``) and a
    publication date (metadata, ``<time>`` or ``article:published_time``).
 
@@ -29,6 +29,7 @@ from parsel import Selector
 from crawler.extract.dates import parse_visible_date
 from crawler.extract.jsonld import is_article, iter_jsonld, read_article, type_names
 from crawler.extract.meta import read_meta
+from crawler.extract.microdata import read_microdata_article
 from crawler.extract.tawsiyat import read_tawsiyat
 from crawler.extract.text import densest_block, element_text, extract_body, is_element
 
@@ -61,7 +62,7 @@ _NUMERIC_DATE_RE = re.compile(r"\b(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\b|"
                               r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d\b")
 
 
-def _has_date(selector: Selector, meta, article: dict | None) -> bool:
+def has_date(selector: Selector, meta, article: dict | None) -> bool:
     if article and (article.get("datePublished") or article.get("dateCreated")):
         return True
     if meta.get("article:published_time", "og:published_time", "pubdate", "date",
@@ -80,6 +81,11 @@ def _has_date(selector: Selector, meta, article: dict | None) -> bool:
         if near and (parse_visible_date(near) or _NUMERIC_DATE_RE.search(near)):
             return True
     return False
+
+
+def is_dominant(shape: dict) -> bool:
+    """One dominant block of text (``structure``'s signals)."""
+    return shape["body_words"] >= MIN_BODY_WORDS and shape["body_share"] >= MIN_BODY_SHARE
 
 
 def structure(selector: Selector, url: str = "") -> dict[str, object]:
@@ -125,12 +131,13 @@ def is_article_page(page, url: str | None = None) -> PageKind:
     signals["og_type"] = og_type
     if og_type == "article":
         return PageKind(True, "og:type article", signals)
+    microdata = read_microdata_article(selector.root, url or "")
+    if microdata is not None:
+        return PageKind(True, "microdata " + ", ".join(microdata["@type"]), signals)
     shape = structure(selector, url or "")
-    shape["date"] = _has_date(selector, meta, article)
+    shape["date"] = has_date(selector, meta, article)
     signals.update(shape)
-    dominant = shape["body_words"] >= MIN_BODY_WORDS and \
-        shape["body_share"] >= MIN_BODY_SHARE
-    if dominant and shape["headline"] and shape["date"]:
+    if is_dominant(shape) and shape["headline"] and shape["date"]:
         return PageKind(True, "one dominant text block with a headline and a date", signals)
     listing = [t for t in types if t in LISTING_TYPES]
     if listing:

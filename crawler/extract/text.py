@@ -330,7 +330,7 @@ def html_fragment_root(html: str):
         return None
 
 
-def _in_chrome(el) -> bool:
+def in_chrome(el) -> bool:
     """Inside the page's header, navigation, footer, sidebars or a widget box."""
     node = el
     while node is not None:
@@ -359,7 +359,7 @@ def densest_block(root):
         scores[parent] = scores.get(parent, 0) + len(text)
     best, best_score = None, 0
     for el, score in scores.items():
-        if score > best_score and not _in_chrome(el):
+        if score > best_score and not in_chrome(el):
             best, best_score = el, score
     return _whole_run(best, scores) if best is not None else None
 
@@ -369,7 +369,7 @@ def _whole_run(best, scores: dict):
     when every child of it that holds text is such a block (so no headline, byline
     or box comes with them)."""
     parent = best.getparent()
-    if parent is None or _in_chrome(parent):
+    if parent is None or in_chrome(parent):
         return best
     blocks = 0
     for child in parent:

@@ -41,7 +41,7 @@ from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageI
                            ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
-from crawler.sites.almayadeen.parser import parse_article
+from crawler.sites.profiles import ProfileChooser, host_of
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, same_origin
 
 
@@ -51,6 +51,9 @@ class AlmayadeenSpider(scrapy.Spider):
     def __init__(self, base_url: str = DEFAULT_BASE_URL, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.base_url = canonicalize_url(base_url.rstrip("/") + "/")
+        # This is the Al Mayadeen crawl: its base URL's host (the live site, or a
+        # replica on 127.0.0.1) is read with Al Mayadeen's profile.
+        self.profiles = ProfileChooser({host_of(self.base_url): "almayadeen"})
         self.index_paths: frozenset[str] = frozenset()
         # One request per canonical URL per run: Scrapy's dupefilter drops repeats,
         # these sets let the spider reason about what it has already met.
@@ -86,6 +89,7 @@ class AlmayadeenSpider(scrapy.Spider):
         if response.status == 304:
             self.crawler.stats.inc_value("newsmon/index_not_modified")
             links, next_page, titles = list(before["article_urls"]), before["next_page_url"], {}
+            unplaced: list[str] = []
         else:
             index = parse_index(response)
             browser, skipped = rendering.for_index(self.crawler, response, index)
@@ -95,6 +99,7 @@ class AlmayadeenSpider(scrapy.Spider):
             if skipped is not None:
                 yield skipped
             links, next_page, titles = index.article_links, index.next_page, index.link_titles
+            unplaced = index.unplaced_links
             if kind == "home":
                 yield from self._follow_menu(index.menu)
                 if index.breaking:
@@ -112,6 +117,8 @@ class AlmayadeenSpider(scrapy.Spider):
                               page_name=name, page_number=page, position=position,
                               observed_at=observed)
             yield from self._article_request(url, known.get(url), titles.get(url))
+        for url in unplaced:    # the URL rules cannot place it: the page will say
+            yield from self._article_request(url, placed=False)
         seen.update(links)
         if kind == "home":
             return
@@ -171,11 +178,14 @@ class AlmayadeenSpider(scrapy.Spider):
     # -- articles ----------------------------------------------------------------
 
     def _article_request(self, url: str, known: KnownArticle | None = None,
-                         card_title: str | None = None) -> Iterator[scrapy.Request]:
+                         card_title: str | None = None,
+                         placed: bool = True) -> Iterator[scrapy.Request]:
+        """``placed=False``: a card's link the URL rules cannot place, fetched all the
+        same; whether it is an article is the page's to say."""
         url = canonicalize_url(url)
         if url in self.articles_requested or not same_origin(url, self.base_url):
             return
-        if classify_url(url, self.index_paths, self.base_url) != "article":
+        if placed and classify_url(url, self.index_paths, self.base_url) != "article":
             return
         if self.memory.is_gone(url):
             self.crawler.stats.inc_value("newsmon/skipped_failed_recently")
@@ -191,6 +201,8 @@ class AlmayadeenSpider(scrapy.Spider):
             headers = self.memory.conditional_headers(known.url)
             meta = {"newsmon_article_id": known.id, "handle_httpstatus_list": [304]}
         self.articles_requested.add(url)
+        if not placed:
+            meta["newsmon_unplaced"] = True
         yield scrapy.Request(url, callback=self.parse_article_page, errback=self.on_error,
                              headers=headers, meta=meta)
 
@@ -216,10 +228,13 @@ class AlmayadeenSpider(scrapy.Spider):
             yield from rendering.retry_in_browser(self.crawler, response,
                                                   "JavaScript interstitial")
             return
-        item = parse_article(response)
+        item = self.profiles.for_url(response.url).read_page(response).item
         if item is None and rendering.declares_article(response):
             yield from rendering.retry_in_browser(self.crawler, response, "empty body")
             return
+        if item is None and response.meta.get("newsmon_unplaced"):
+            self.crawler.stats.inc_value("newsmon/unplaced_not_article")
+            return       # a card's link to a page that is not an article: nothing to keep
         if item is None:  # an article URL, but no title or body: malformed, cut short
             self.logger.info("Not an article, not stored: %s", response.url)
             self.crawler.stats.inc_value("newsmon/not_article")

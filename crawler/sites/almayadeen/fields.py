@@ -224,7 +224,7 @@ def _jsonld_body(page: Page) -> str | None:
 MIN_GENERIC_BODY_CHARS = 50
 
 
-def _generic_body(page: Page) -> str | None:
+def generic_body(page: Page) -> str | None:
     block = densest_block(page.visible.area)
     block = block if block is not None else densest_block(page.visible.root)
     text = extract_body(block, page.base).text if block is not None else None
@@ -239,7 +239,7 @@ def body_candidates(page: Page) -> Candidates:
         ("tawsiyat", lambda: _body_from_html(page, tawsiyat.string(page.taw, "html"))),
         ("jsonld", lambda: _jsonld_body(page)),
         ("visible", lambda: page.visible.body().text if page.visible.body() else None),
-        ("generic", lambda: _generic_body(page)),
+        ("generic", lambda: generic_body(page)),
     ]
 
 

@@ -16,7 +16,8 @@ from crawler.sites.almayadeen.navigation import (  # noqa: F401  (re-exported)
     read_breaking, read_menu)
 from crawler.sites.almayadeen.pagination import find_next_page
 from crawler.sites.almayadeen.urls import (
-    canonicalize_url, classify_url, join_url, onto_origin, same_origin, same_site)
+    NON_INDEX_SEGMENTS, canonicalize_url, classify_url, join_url, onto_origin, same_origin,
+    same_site)
 
 __all__ = ["FALLBACK_MENU", "IndexPage", "Menu", "parse_breaking", "parse_index",
            "parse_menu"]
@@ -34,6 +35,9 @@ class IndexPage:
     breaking: list[str] = field(default_factory=list)
     # The text of each article link (a card's title), by link; absent when empty.
     link_titles: dict[str, str] = field(default_factory=dict)
+    # Card headline links the URL rules cannot place (neither article nor index nor a
+    # known non-article path): fetched, and judged by the page itself.
+    unplaced_links: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=8192)
@@ -92,12 +96,26 @@ def _card_title(a, url: str, page_url: str, index_paths, base: str) -> str:
     return normalize_space(a.get("title") or a.get("aria-label"))
 
 
+def _is_card_headline(a) -> bool:
+    """A link that is (or holds) a heading: how a listing card shows its story."""
+    if next(a.iter(*_HEADINGS), None) is not None:
+        return True
+    return any(p.tag in _HEADINGS for p in a.iterancestors())
+
+
+def _unplaced(url: str) -> bool:
+    segments = urlsplit(url).path.strip("/").split("/")
+    return bool(segments[0]) and segments[0].lower() not in NON_INDEX_SEGMENTS
+
+
 def find_article_links(selector, page_url: str, index_paths: frozenset[str],
                        excluded: list, titles: dict[str, str] | None = None,
-                       base: str | None = None) -> list[str]:
+                       base: str | None = None,
+                       unplaced: list[str] | None = None) -> list[str]:
     """Article-like, same-origin links outside the page chrome, canonical, in order.
     ``base``: what relative links resolve against (the page's <base href>; default
-    the page URL).
+    the page URL). ``unplaced``: filled with the card headline links the URL rules
+    cannot place (``IndexPage.unplaced_links``).
     ``titles``: filled with the first non-empty link text of each link (for a link
     on an image only, its card's heading or the image's alt text)."""
     root = selector.root
@@ -118,10 +136,14 @@ def find_article_links(selector, page_url: str, index_paths: frozenset[str],
         if not same_origin(url, page_url):
             continue
         url = _without_trailing_slash(url)
-        if (url not in listed and url != own_url and not _is_variant(url)
-                and classify_url(url, index_paths, base_url=page_url) == "article"):
+        if url in listed or url == own_url or _is_variant(url):
+            pass
+        elif (kind := classify_url(url, index_paths, base_url=page_url)) == "article":
             links.append(url)
             listed.add(url)
+        elif kind == "other" and unplaced is not None and url not in unplaced \
+                and _unplaced(url) and _is_card_headline(a):
+            unplaced.append(url)
         if titles is not None and url in listed and url not in titles:
             text = _link_title(a)
             if text:
@@ -152,11 +174,13 @@ def parse_index(response, *, pagination: bool = True) -> IndexPage:
     breaking, ticker = read_breaking(selector)
     excluded = menu_elements + ([ticker] if ticker is not None else [])
     titles: dict[str, str] = {}
+    unplaced: list[str] = []
     base = link_base(selector, response.url)
     return IndexPage(
         article_links=find_article_links(selector, response.url, menu.index_paths(), excluded,
-                                         titles, base),
+                                         titles, base, unplaced),
         link_titles=titles,
+        unplaced_links=unplaced,
         next_page=find_next_page(selector, response.url, base) if pagination else None,
         menu=menu,
         breaking=breaking,
