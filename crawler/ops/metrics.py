@@ -103,11 +103,12 @@ def run_totals(conn: Connection, run_ids: list[int] | None = None) -> dict[str, 
         func.sum(_runs.c.articles_updated), func.sum(_runs.c.articles_unchanged),
         func.sum(_duration_seconds(conn))).where(*where).group_by(_runs.c.status))
     for status, count, new, updated, unchanged, seconds in rows:
-        totals[sample_key("newsmon_runs_total", status)] += count
-        totals[sample_key("newsmon_articles_total", "new")] += new or 0
-        totals[sample_key("newsmon_articles_total", "updated")] += updated or 0
-        totals[sample_key("newsmon_articles_total", "unchanged")] += unchanged or 0
-        totals[sample_key(DURATION + "_count")] += count
+        # float(): PostgreSQL's sums are Decimals
+        totals[sample_key("newsmon_runs_total", status)] += float(count)
+        totals[sample_key("newsmon_articles_total", "new")] += float(new or 0)
+        totals[sample_key("newsmon_articles_total", "updated")] += float(updated or 0)
+        totals[sample_key("newsmon_articles_total", "unchanged")] += float(unchanged or 0)
+        totals[sample_key(DURATION + "_count")] += float(count)
         totals[sample_key(DURATION + "_sum")] += float(seconds or 0)
     stmt = select(_counters.c.name, func.sum(_counters.c.value)).group_by(_counters.c.name)
     if run_ids is not None:
@@ -115,9 +116,9 @@ def run_totals(conn: Connection, run_ids: list[int] | None = None) -> dict[str, 
     for name, value in conn.execute(stmt):
         if name.startswith("responses_"):
             totals[sample_key("newsmon_pages_fetched_total", name[len("responses_"):])] \
-                += value or 0
+                += float(value or 0)
         elif name == "rendered_pages":
-            totals[sample_key("newsmon_rendered_pages_total")] += value or 0
+            totals[sample_key("newsmon_rendered_pages_total")] += float(value or 0)
     return dict(totals)
 
 
@@ -160,7 +161,7 @@ class DatabaseCollector:
             with self.engine.connect() as conn:
                 families = list(database_families(conn))
         except Exception as exc:  # noqa: BLE001 - a scrape reports, never raises
-            logger.warning("metrics: database unavailable: %s",
+            logger.warning("metrics: the database did not answer the metrics queries: %s",
                            str(exc).strip().splitlines()[0][:200] if str(exc) else exc)
             up.add_metric([], 0)
             families = []

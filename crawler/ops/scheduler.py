@@ -190,6 +190,7 @@ class CrawlScheduler:
         if not jobs:
             raise ValueError("no job to schedule: every job is off or unavailable")
         operations = self._start_operations()  # before the signals: it may fail
+        ok = operations.beat()
         previous = {s: signal.signal(s, self._on_signal)
                     for s in (signal.SIGTERM, signal.SIGINT)}
         tz = self.config.schedule_timezone
@@ -216,12 +217,13 @@ class CrawlScheduler:
             scheduler.start()
             logger.info("scheduler started (pid %d); SIGTERM or SIGINT stops it",
                         os.getpid())
-            next_beat = time.monotonic() + HEARTBEAT_INTERVAL
+            next_beat = time.monotonic() + (HEARTBEAT_INTERVAL if ok else 5.0)
             while not self._signals:
                 time.sleep(0.2)
                 if time.monotonic() >= next_beat:
-                    operations.beat()
-                    next_beat = time.monotonic() + HEARTBEAT_INTERVAL
+                    # Failing (say, no schema before the first crawl made it): soon again.
+                    ok = operations.beat()
+                    next_beat = time.monotonic() + (HEARTBEAT_INTERVAL if ok else 5.0)
             signame = signal.Signals(self._signum).name if self._signum else "signal"
             logger.info("%s received: no new jobs; a running job has %s to finish",
                         signame, format_duration(self.config.shutdown_grace))
@@ -247,7 +249,6 @@ class CrawlScheduler:
             forget_old(engine)
         except Exception:  # noqa: BLE001 - no table yet: the first crawl creates it
             pass
-        heartbeat.beat()
         server = None
         if self.config.metrics_address:
             from crawler.ops.metrics import serve_metrics, spool_file
@@ -301,8 +302,8 @@ class _Operations:
     def __init__(self, engine: Any, heartbeat: Any, server: Any):
         self.engine, self.heartbeat, self.server = engine, heartbeat, server
 
-    def beat(self) -> None:
-        self.heartbeat.beat()
+    def beat(self) -> bool:
+        return self.heartbeat.beat()
 
     def stop(self) -> None:
         if self.server is not None:
