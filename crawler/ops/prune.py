@@ -46,6 +46,7 @@ _placements = Placement.__table__
 _errors = FetchError.__table__
 _runs = CrawlRun.__table__
 STEPS = ("fetch_errors", "runs", "raw_pages", "placements")
+BATCH_SECONDS = 0.3  # a compaction batch taking longer makes the next one smaller
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Retention:
     fetch_errors: float | None = None
     runs: float | None = None
     keep_runs: int = 100
-    batch: int = 2000
+    batch: int = 1000
 
     @classmethod
     def from_config(cls, config: Any) -> Retention:
@@ -91,6 +92,7 @@ class Pruner:
     def __post_init__(self) -> None:
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._row_bytes: dict[str, float | None] = {}
+        self.last_batch_seconds = 0.0
 
     def run(self) -> list[StepReport]:
         return [getattr(self, f"_prune_{step}")(StepReport(step)) for step in STEPS]
@@ -109,7 +111,7 @@ class Pruner:
         started = time.monotonic()
         with self._writer.begin() as conn:
             done = work(conn)
-        elapsed = time.monotonic() - started
+        elapsed = self.last_batch_seconds = time.monotonic() - started
         if done:
             report.batches += 1
             report.rows += done
@@ -208,7 +210,7 @@ class Pruner:
             with self.engine.connect() as conn:
                 rows, size = conn.execute(select(
                     func.count(), func.sum(func.length(_raw.c.html_gz))).where(old)).one()
-            report.rows, report.bytes = rows, int(size or 0)
+            report.rows, report.bytes = int(rows), int(size or 0)
             return report
         report.bytes = 0
         pages_per_batch = max(1, self.retention.batch // 10)  # ~10 to 50 kB each
@@ -238,21 +240,24 @@ class Pruner:
             groups = select(func.count().label("n")).where(old).group_by(
                 p.article_id, p.page_url, p.position).subquery()
             with self.engine.connect() as conn:
-                report.rows = conn.execute(
-                    select(func.coalesce(func.sum(groups.c.n - 1), 0))).scalar_one()
+                report.rows = int(conn.execute(  # int(): a Decimal on PostgreSQL
+                    select(func.coalesce(func.sum(groups.c.n - 1), 0))).scalar_one())
             self._estimate(report, "placements")
             return report
         self._estimate_before(report, "placements")
         with self.engine.connect() as conn:
             last_article = conn.execute(select(func.max(p.article_id)).where(old)).scalar()
-        after, step = 0, 64  # article ids (after, after + step]; step adapts to the rows
+        after, step = 0, 1  # article ids (after, after + step]; step adapts to the rows
         while last_article is not None and after < last_article:
             upto = after + step
             rows = self._batch(report, lambda conn: self._compact(conn, after, upto, cutoff))
             after = upto
-            if rows > self.retention.batch:
+            # Fewer articles when a batch was large or slow (a busy server), more when
+            # it was small and quick: transactions stay short whatever the data.
+            if rows > self.retention.batch or self.last_batch_seconds > BATCH_SECONDS:
                 step = max(1, step // 2)
-            elif rows < self.retention.batch // 4:
+            elif rows < self.retention.batch // 4 and \
+                    self.last_batch_seconds < BATCH_SECONDS / 4:
                 step *= 2
         self._estimate(report, "placements")
         return report
