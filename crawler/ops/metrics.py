@@ -182,11 +182,20 @@ def database_families(conn: Connection) -> Iterator[Any]:
     totals = run_totals(conn)
     for key, value in error_totals(conn).items():
         totals[key] = totals.get(key, 0.0) + value
-    totals[sample_key("newsmon_revisions_total")] = float(conn.execute(
-        select(func.count()).select_from(ArticleRevision.__table__)
-        .where(ArticleRevision.__table__.c.revision > 1)).scalar_one())
-    totals[sample_key("newsmon_breaking_items_total")] = float(conn.execute(
-        select(func.count()).select_from(BreakingNews.__table__)).scalar_one())
+    # The single numbers in one round trip (a scrape is a handful of queries).
+    revisions = ArticleRevision.__table__
+    singles = conn.execute(select(
+        select(func.count()).select_from(revisions).where(revisions.c.revision > 1)
+        .scalar_subquery().label("revisions"),
+        select(func.count()).select_from(BreakingNews.__table__).scalar_subquery()
+        .label("breaking"),
+        select(func.count()).select_from(_runs).where(_runs.c.status == "running")
+        .scalar_subquery().label("running"),
+        select(func.max(_runs.c.finished_at)).where(_runs.c.status.in_(SUCCESS))
+        .scalar_subquery().label("last_success"),
+        select(func.max(_fields.c.run_id)).scalar_subquery().label("judged_run"))).one()
+    totals[sample_key("newsmon_revisions_total")] = float(singles.revisions)
+    totals[sample_key("newsmon_breaking_items_total")] = float(singles.breaking)
     for name, value in conn.execute(select(_pruned.c.name, _pruned.c.value)):
         totals[name] = totals.get(name, 0.0) + value
 
@@ -205,12 +214,9 @@ def database_families(conn: Connection) -> Iterator[Any]:
                               sum_value=totals.get(DURATION + "_sum", 0.0))
 
     running = GaugeMetricFamily("newsmon_runs_running", "Runs recorded as running")
-    running.add_metric([], float(conn.execute(
-        select(func.count()).select_from(_runs).where(_runs.c.status == "running")
-    ).scalar_one()))
+    running.add_metric([], float(singles.running))
     yield running
-    last_success = conn.execute(select(func.max(_runs.c.finished_at))
-                                .where(_runs.c.status.in_(SUCCESS))).scalar_one()
+    last_success = singles.last_success
     family = GaugeMetricFamily("newsmon_last_success_timestamp_seconds",
                                "End of the last successful (ok or degraded) run, Unix time")
     if last_success is not None:
@@ -232,7 +238,7 @@ def database_families(conn: Connection) -> Iterator[Any]:
             status_family.add_metric([status], 1.0 if last.status == status else 0.0)
     yield family
     yield status_family
-    yield from field_families(conn)
+    yield from field_families(conn, singles.judged_run)
     size = database_size(conn)
     if size is not None:
         family = GaugeMetricFamily("newsmon_database_size_bytes",
@@ -241,7 +247,7 @@ def database_families(conn: Connection) -> Iterator[Any]:
         yield family
 
 
-def field_families(conn: Connection) -> Iterator[Any]:
+def field_families(conn: Connection, last_run: int | None) -> Iterator[Any]:
     """Fill rates of the last run with field statistics and the layout alarm's state."""
     from prometheus_client.core import GaugeMetricFamily
 
@@ -256,7 +262,6 @@ def field_families(conn: Connection) -> Iterator[Any]:
                               "run (a layout change?)", labels=["field"])
     degraded = GaugeMetricFamily("newsmon_layout_degraded",
                                  "1 when the last judged run has a layout alarm")
-    last_run = conn.execute(select(func.max(_fields.c.run_id))).scalar_one()
     alarms = 0
     if last_run is not None:
         for row in conn.execute(select(_fields).where(_fields.c.run_id == last_run)
