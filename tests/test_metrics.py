@@ -57,6 +57,7 @@ def test_collector_reports_what_the_tables_hold(store: Store) -> None:
     assert value(samples, "newsmon_runs_total", status="failed") == 1
     assert value(samples, "newsmon_runs_total", status="degraded") == 1
     assert value(samples, "newsmon_runs_total", status="running") is None  # not a counter
+    assert value(samples, "newsmon_runs_total", status="interrupted") == 0  # exported at 0
     assert value(samples, "newsmon_runs_running") == 1
     assert value(samples, "newsmon_articles_total", outcome="new") == 6
     assert value(samples, "newsmon_articles_total", outcome="updated") == 1
@@ -194,3 +195,54 @@ def test_metrics_address_in_use_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("newsmon: error: metrics_address")
     assert "Traceback" not in done.stderr
+
+
+def test_alert_rules_use_metrics_that_exist(store: Store) -> None:
+    """deploy/prometheus/newsmon-alerts.yml parses and names only metrics newsmon has."""
+    import re
+
+    import yaml
+
+    rules_file = Path(__file__).resolve().parent.parent / "deploy" / "prometheus" / \
+        "newsmon-alerts.yml"
+    rules = [r for g in yaml.safe_load(rules_file.read_text())["groups"] for r in g["rules"]]
+    assert {"NewsmonNoSuccessfulRun", "NewsmonRunDegraded", "NewsmonFetchErrorRate"} <= {
+        r["alert"] for r in rules}
+    add_run(store.engine, "ok", NOW, seconds=10)
+    exposed = {name for name, _labels in scrape(store)}
+    families = {re.sub(r"_(sum|count)$", "", n) for n in exposed} | exposed
+    for rule in rules:
+        for name in re.findall(r"\bnewsmon_[a-z_]+", rule["expr"]):
+            assert name in families, (rule["alert"], name)
+
+
+def test_a_long_lived_collector_counts_like_a_fresh_one(store: Store) -> None:
+    """The scheduler's collector keeps the settled runs' sums between scrapes: runs that
+    finish late, fetch errors written to them and pruning must all still be counted."""
+    from crawler.ops.prune import Pruner, Retention
+
+    engine, hour = store.engine, timedelta(hours=1)
+    served = registry_for(engine)
+
+    def check() -> dict:
+        kept = parse_metrics(generate_latest(served).decode())
+        fresh = scrape(store)
+        assert kept == fresh
+        return kept
+
+    for n in range(3):
+        add_error(engine, add_run(engine, "ok", NOW - (40 - n) * hour, new=1), NOW, 404, "x")
+    check()
+    late = store.start_run("https://english.almayadeen.net", started_at=NOW - 30 * hour)
+    add_run(engine, "ok", NOW - 29 * hour, new=5)  # finished while `late` still runs
+    assert value(check(), "newsmon_articles_total", outcome="new") == 8
+    add_error(engine, late, NOW, 503, "HTTP 503")
+    store.finish_run(late, "failed", pages_fetched=1, articles_new=2, articles_updated=0,
+                     articles_unchanged=0, errors=1, finished_at=NOW - 29 * hour)
+    samples = check()
+    assert value(samples, "newsmon_articles_total", outcome="new") == 10
+    assert value(samples, "newsmon_fetch_errors_total", kind="http_5xx") == 1
+    Pruner(engine, Retention(runs=86400, fetch_errors=86400, keep_runs=1), now=NOW).run()
+    samples = check()
+    assert value(samples, "newsmon_articles_total", outcome="new") == 10
+    assert value(samples, "newsmon_runs_total", status="ok") == 4

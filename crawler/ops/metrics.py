@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -43,6 +44,7 @@ STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 RESPONSE_STAT = "downloader/response_status_count/"
 RENDERED_STAT = "newsmon/rendered_pages"
 
+_lock = threading.Lock()
 _runs = CrawlRun.__table__
 _errors = FetchError.__table__
 _counters = RunCounter.__table__
@@ -62,6 +64,13 @@ COUNTERS: dict[str, tuple[str, str | None]] = {
     "newsmon_breaking_items_total": ("Distinct breaking-news ticker items stored", None),
 }
 DURATION = "newsmon_run_duration_seconds"  # a summary: _sum and _count
+ERROR_KINDS = ("http_4xx", "http_5xx", "timeout", "dns", "skipped", "other")
+# Every label value a counter can have is exported from the start (at 0), so that
+# rate() and alerts see a series before its first event.
+LABEL_VALUES = {"newsmon_runs_total": FINISHED,
+                "newsmon_articles_total": ("new", "updated", "unchanged"),
+                "newsmon_pages_fetched_total": STATUS_CLASSES,
+                "newsmon_fetch_errors_total": ERROR_KINDS}
 
 
 def sample_key(name: str, label: str | None = None) -> str:
@@ -92,10 +101,12 @@ def _duration_seconds(conn: Connection) -> ColumnElement[float]:
 
 # --- sums over the tables (also what prune adds to pruned_totals) ---------------------
 
-def run_totals(conn: Connection, run_ids: list[int] | None = None) -> dict[str, float]:
-    """Counter samples contributed by the finished runs (all, or `run_ids`)."""
+def run_totals(conn: Connection, run_ids: list[int] | None = None, *,
+               after: int | None = None, upto: int | None = None) -> dict[str, float]:
+    """Counter samples contributed by the finished runs (all, or `run_ids`, or the ids
+    in (`after`, `upto`])."""
     totals: dict[str, float] = defaultdict(float)
-    where = [_runs.c.status.in_(FINISHED)]
+    where = [_runs.c.status.in_(FINISHED), *_id_range(_runs.c.id, after, upto)]
     if run_ids is not None:
         where.append(_runs.c.id.in_(run_ids))
     rows = conn.execute(select(
@@ -110,7 +121,8 @@ def run_totals(conn: Connection, run_ids: list[int] | None = None) -> dict[str, 
         totals[sample_key("newsmon_articles_total", "unchanged")] += float(unchanged or 0)
         totals[sample_key(DURATION + "_count")] += float(count)
         totals[sample_key(DURATION + "_sum")] += float(seconds or 0)
-    stmt = select(_counters.c.name, func.sum(_counters.c.value)).group_by(_counters.c.name)
+    stmt = select(_counters.c.name, func.sum(_counters.c.value)).group_by(_counters.c.name) \
+        .where(*_id_range(_counters.c.run_id, after, upto))
     if run_ids is not None:
         stmt = stmt.where(_counters.c.run_id.in_(run_ids))
     for name, value in conn.execute(stmt):
@@ -120,6 +132,60 @@ def run_totals(conn: Connection, run_ids: list[int] | None = None) -> dict[str, 
         elif name == "rendered_pages":
             totals[sample_key("newsmon_rendered_pages_total")] += float(value or 0)
     return dict(totals)
+
+
+def _id_range(column: Any, after: int | None, upto: int | None) -> list[Any]:
+    return [c for c in ((column > after) if after is not None else None,
+                        (column <= upto) if upto is not None else None) if c is not None]
+
+
+def per_run_totals(conn: Connection, after: int | None, upto: int | None) -> dict[str, float]:
+    """Counter samples of the runs with ids in (`after`, `upto`], their fetch errors
+    included."""
+    totals = run_totals(conn, after=after, upto=upto)
+    for key, value in error_totals(conn, _id_range(_errors.c.run_id, after, upto)).items():
+        totals[key] = totals.get(key, 0.0) + value
+    return totals
+
+
+class RunTally:
+    """The per-run counter sums, kept between scrapes: runs with ids up to the oldest
+    one still running never change, so a scrape reads only the runs after it (a
+    scrape stays cheap with years of runs recorded). What prune deleted changes
+    `pruned_totals`: the tally then starts over."""
+
+    def __init__(self) -> None:
+        self.upto = 0
+        self.totals: dict[str, float] = {}
+        self.runs = 0
+        self.pruned: tuple[Any, ...] | None = None
+
+    def current(self, conn: Connection) -> dict[str, float]:
+        pruned = tuple(conn.execute(select(_pruned.c.name, _pruned.c.value)
+                                    .order_by(_pruned.c.name)).all())
+        last, oldest_running, counted = conn.execute(select(
+            func.max(_runs.c.id),
+            select(func.min(_runs.c.id)).where(_runs.c.status == "running")
+            .scalar_subquery(),
+            select(func.count()).select_from(_runs).where(_runs.c.id <= self.upto)
+            .scalar_subquery())).one()
+        if pruned != self.pruned or counted != self.runs:  # rows deleted: start over
+            self.upto, self.totals, self.runs, self.pruned = 0, {}, 0, pruned
+        settled = (oldest_running - 1) if oldest_running is not None else (last or 0)
+        if settled > self.upto:
+            _add(self.totals, per_run_totals(conn, self.upto, settled))
+            self.runs += conn.execute(select(func.count()).select_from(_runs).where(
+                _runs.c.id > self.upto, _runs.c.id <= settled)).scalar_one()
+            self.upto = settled
+        totals = dict(self.totals)
+        _add(totals, per_run_totals(conn, self.upto, None))  # finished after a running one
+        _add(totals, {name: value for name, value in pruned})
+        return totals
+
+
+def _add(totals: dict[str, float], more: dict[str, float]) -> None:
+    for key, value in more.items():
+        totals[key] = totals.get(key, 0.0) + value
 
 
 def error_totals(conn: Connection, where: Iterable[Any] = ()) -> dict[str, float]:
@@ -148,6 +214,7 @@ class DatabaseCollector:
     def __init__(self, engine: Engine, spool_files: Iterable[Path] = ()):
         self.engine = engine
         self.spool_files = list(spool_files)
+        self.tally = RunTally()
 
     def describe(self) -> list[Any]:
         return []  # no query at registration
@@ -159,7 +226,7 @@ class DatabaseCollector:
                                "1 when the database answered the metrics queries")
         try:
             with self.engine.connect() as conn:
-                families = list(database_families(conn))
+                families = list(database_families(conn, self.tally))
         except Exception as exc:  # noqa: BLE001 - a scrape reports, never raises
             logger.warning("metrics: the database did not answer the metrics queries: %s",
                            str(exc).strip().splitlines()[0][:200] if str(exc) else exc)
@@ -175,13 +242,12 @@ class DatabaseCollector:
         yield spooled
 
 
-def database_families(conn: Connection) -> Iterator[Any]:
+def database_families(conn: Connection, tally: RunTally | None = None) -> Iterator[Any]:
     from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily,
                                         SummaryMetricFamily)
 
-    totals = run_totals(conn)
-    for key, value in error_totals(conn).items():
-        totals[key] = totals.get(key, 0.0) + value
+    with _lock:  # the HTTP server may scrape from two threads at once
+        totals = (tally or RunTally()).current(conn)
     # The single numbers in one round trip (a scrape is a handful of queries).
     revisions = ArticleRevision.__table__
     singles = conn.execute(select(
@@ -196,18 +262,17 @@ def database_families(conn: Connection) -> Iterator[Any]:
         select(func.max(_fields.c.run_id)).scalar_subquery().label("judged_run"))).one()
     totals[sample_key("newsmon_revisions_total")] = float(singles.revisions)
     totals[sample_key("newsmon_breaking_items_total")] = float(singles.breaking)
-    for name, value in conn.execute(select(_pruned.c.name, _pruned.c.value)):
-        totals[name] = totals.get(name, 0.0) + value
 
     for name, (help_text, label) in COUNTERS.items():
         family = CounterMetricFamily(name[:-len("_total")], help_text,
                                      labels=[label] if label else None)
-        for key, value in sorted(totals.items()):
-            metric, _sep, label_value = key.partition("|")
-            if metric == name:
-                family.add_metric([label_value] if label else [], value)
-        if label is None and not family.samples:
-            family.add_metric([], 0.0)
+        if label is None:
+            family.add_metric([], totals.get(name, 0.0))
+        else:
+            values = {key.partition("|")[2] for key in totals
+                      if key.partition("|")[0] == name} | set(LABEL_VALUES[name])
+            for label_value in sorted(values):
+                family.add_metric([label_value], totals.get(sample_key(name, label_value), 0.0))
         yield family
     yield SummaryMetricFamily(DURATION, "Duration of finished crawl runs",
                               count_value=totals.get(DURATION + "_count", 0.0),
