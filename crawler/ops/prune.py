@@ -46,7 +46,6 @@ _placements = Placement.__table__
 _errors = FetchError.__table__
 _runs = CrawlRun.__table__
 STEPS = ("fetch_errors", "runs", "raw_pages", "placements")
-BATCH_SECONDS = 0.3  # a compaction batch taking longer makes the next one smaller
 
 
 @dataclass
@@ -92,7 +91,6 @@ class Pruner:
     def __post_init__(self) -> None:
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._row_bytes: dict[str, float | None] = {}
-        self.last_batch_seconds = 0.0
 
     def run(self) -> list[StepReport]:
         return [getattr(self, f"_prune_{step}")(StepReport(step)) for step in STEPS]
@@ -111,7 +109,7 @@ class Pruner:
         started = time.monotonic()
         with self._writer.begin() as conn:
             done = work(conn)
-        elapsed = self.last_batch_seconds = time.monotonic() - started
+        elapsed = time.monotonic() - started
         if done:
             report.batches += 1
             report.rows += done
@@ -247,18 +245,17 @@ class Pruner:
         self._estimate_before(report, "placements")
         with self.engine.connect() as conn:
             last_article = conn.execute(select(func.max(p.article_id)).where(old)).scalar()
-        after, step = 0, 1  # article ids (after, after + step]; step adapts to the rows
+        after = 0
         while last_article is not None and after < last_article:
-            upto = after + step
-            rows = self._batch(report, lambda conn: self._compact(conn, after, upto, cutoff))
+            # The next range of articles holding about `batch` old rows: a batch reads
+            # and changes a bounded number of rows, wherever compaction stopped before.
+            with self.engine.connect() as conn:
+                upto = conn.execute(
+                    select(p.article_id).where(p.article_id > after, old)
+                    .order_by(p.article_id).offset(self.retention.batch).limit(1)
+                ).scalar() or last_article
+            self._batch(report, lambda conn: self._compact(conn, after, upto, cutoff))
             after = upto
-            # Fewer articles when a batch was large or slow (a busy server), more when
-            # it was small and quick: transactions stay short whatever the data.
-            if rows > self.retention.batch or self.last_batch_seconds > BATCH_SECONDS:
-                step = max(1, step // 2)
-            elif rows < self.retention.batch // 4 and \
-                    self.last_batch_seconds < BATCH_SECONDS / 4:
-                step *= 2
         self._estimate(report, "placements")
         return report
 
