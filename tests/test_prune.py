@@ -262,3 +262,17 @@ def test_prune_killed_and_rerun_on_postgresql(tmp_path) -> None:
         assert placement_state(engine) == expected
         assert waits and not refused, refused  # no write waited 1 s for a lock
         engine.dispose()
+
+
+def test_the_scheduler_can_prune_nightly(tmp_path) -> None:
+    from crawler.cli import cli_commands
+    from crawler.config import load_config
+    from crawler.ops.scheduler import CrawlScheduler
+
+    off = CrawlScheduler(load_config(None, environ={}), db="sqlite:///x.db",
+                         commands=cli_commands())
+    assert "prune" not in off.enabled_jobs()  # off by default
+    cfg = load_config(None, environ={"NEWSMON_PRUNE_CRON": "15 4 * * *"})
+    scheduler = CrawlScheduler(cfg, db="sqlite:///x.db", commands=cli_commands())
+    assert scheduler.enabled_jobs()["prune"] == ("cron", "15 4 * * *")
+    assert scheduler.child_argv("prune")[-3:] == ["prune", "--db", "sqlite:///x.db"]
