@@ -441,8 +441,9 @@ class RunMetrics:
                                   base_url=getattr(spider, "base_url", "") or "")
             elif textfile:
                 write_textfile(textfile, None, values)
-        except Exception:  # noqa: BLE001 - metrics never fail a crawl
-            logger.exception("could not record the run's metrics")
+        except Exception as exc:  # noqa: BLE001 - metrics never fail a crawl
+            logger.warning("could not record the run's metrics: %s",
+                           (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300])
         if stats:
             stats.set_value("newsmon/metrics_cpu_seconds", time.process_time() - started)
 
