@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import generate_latest
-from sqlalchemy import text
 
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store

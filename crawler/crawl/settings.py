@@ -113,7 +113,7 @@ NEWSMON_LAYOUT_MIN_BASELINE = 20
 
 # The layout-change alarm judges each run as the store pipeline closes it (by signal).
 # Plugged in by name: crawl does not import ops (docs/CONTRACTS.md, "Layers").
-EXTENSIONS = {"crawler.ops.layout_alarm.LayoutAlarm": 0, "crawler.ops.metrics.RunMetrics": 0}
+EXTENSIONS = {"crawler.ops.layout_alarm.LayoutAlarm": 0, "crawler.ops.run_metrics.RunMetrics": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
