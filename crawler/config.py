@@ -203,7 +203,7 @@ class Config:
     retention_keep_runs: int = _setting(
         100, "retention", "keep_runs", positive_int, env="NEWSMON_RETENTION_KEEP_RUNS",
         doc="the newest runs of each site are always kept (layout alarm baseline)")
-    prune_batch: int = _setting(1000, "retention", "batch", positive_int,
+    prune_batch: int = _setting(500, "retention", "batch", positive_int,
                                 env="NEWSMON_PRUNE_BATCH",
                                 doc="rows per transaction (short locks)")
     doctor_min_free_mb: int = _setting(

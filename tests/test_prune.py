@@ -231,7 +231,7 @@ def test_prune_killed_and_rerun_on_postgresql(tmp_path) -> None:
                 time.sleep(0.01)
             probe.dispose()
 
-        env = clean_env(NEWSMON_RETENTION_PLACEMENTS="30d", NEWSMON_PRUNE_BATCH="1000")
+        env = clean_env(NEWSMON_RETENTION_PLACEMENTS="30d", NEWSMON_PRUNE_BATCH="500")
         argv = [sys.executable, "-m", "crawler.cli", "prune", "--db", db_url,
                 "--format", "json"]
         thread = threading.Thread(target=writer, daemon=True)

@@ -56,7 +56,7 @@ class Retention:
     fetch_errors: float | None = None
     runs: float | None = None
     keep_runs: int = 100
-    batch: int = 1000
+    batch: int = 500
 
     @classmethod
     def from_config(cls, config: Any) -> Retention:
