@@ -2,7 +2,7 @@
 database grows, how pruning a million placement rows behaves on PostgreSQL.
 
     python -m bench.operations metrics [--runs 10000]
-    python -m bench.operations growth [--articles 1000]
+    python -m bench.operations growth [--articles 1000] [--runs 10000] [--runs-only]
     python -m bench.operations prune [--rows 1000000]
 
 - metrics: (1) `/metrics` served as `newsmon schedule` serves it, over a database with
@@ -198,6 +198,29 @@ def table_sizes(db_url: str) -> dict[str, tuple[int, int]]:
     return sizes
 
 
+def bench_run_records(runs: int) -> None:
+    """Bytes per run of the run records (a run, 18 field rows, 5 counters, 2 errors):
+    `runs` of them in a fresh database, per table."""
+    for backend in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory() as tmp, \
+                (pg_database() if backend == "postgresql" else _nothing()) as pg_url:
+            db_url = pg_url or sqlite_url(Path(tmp) / "r.sqlite3")
+            migrate.upgrade(db_url)
+            empty = table_sizes(db_url)
+            fill_runs(db_url, runs)
+            if backend == "postgresql":
+                engine = make_engine(db_url)
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.execute(text("VACUUM ANALYZE"))
+                engine.dispose()
+            sizes = table_sizes(db_url)
+            parts = {t: (sizes[t][1] - empty[t][1]) / runs
+                     for t in ("crawl_runs", "run_field_stats", "run_counters", "fetch_errors")}
+            print(f"run records, {backend}: {sum(parts.values()):.0f} bytes per run ("
+                  + ", ".join(f"{t} {b:.0f}" for t, b in parts.items())
+                  + f"; {runs} runs, each with 18 field rows, 5 counters, 2 fetch errors)")
+
+
 def bench_growth(articles: int) -> None:
     print(f"machine: {machine()}")
     site = generate(articles)
@@ -347,13 +370,19 @@ def main() -> None:
     metrics.add_argument("--articles", type=int, default=1000)
     growth = sub.add_parser("growth")
     growth.add_argument("--articles", type=int, default=1000)
+    growth.add_argument("--runs", type=int, default=10000,
+                        help="run records written to measure bytes per run")
+    growth.add_argument("--runs-only", action="store_true",
+                        help="only the run records' part")
     prune = sub.add_parser("prune")
     prune.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     if args.what == "metrics":
         bench_metrics(args.runs, args.articles)
     elif args.what == "growth":
-        bench_growth(args.articles)
+        if not args.runs_only:
+            bench_growth(args.articles)
+        bench_run_records(args.runs)
     else:
         bench_prune(args.rows)
 
