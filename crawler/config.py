@@ -10,6 +10,8 @@ optional TOML file (`--config FILE` or `$NEWSMON_CONFIG`), the default here.
     chromium_path = "/usr/bin/chromium"                        # NEWSMON_CHROMIUM_PATH
     log_format = "text"                                        # NEWSMON_LOG_FORMAT
     log_level = "INFO"                                         # NEWSMON_LOG_LEVEL
+    metrics_address = "off"       # NEWSMON_METRICS_ADDRESS (`schedule` serves /metrics)
+    metrics_textfile = ""         # NEWSMON_METRICS_TEXTFILE (`crawl` writes its metrics)
 
     [politeness]
     download_delay = 1.0          # NEWSMON_DOWNLOAD_DELAY (seconds)
@@ -28,6 +30,12 @@ optional TOML file (`--config FILE` or `$NEWSMON_CONFIG`), the default here.
     [health]
     ...
 
+    [retention]                   # `newsmon prune` (docs/OPERATIONS.md); "off" keeps all
+    raw_pages = "off"             # NEWSMON_RETENTION_RAW_PAGES, e.g. "180d"
+    placements = "off"            # NEWSMON_RETENTION_PLACEMENTS (compacted after)
+    fetch_errors = "off"          # NEWSMON_RETENTION_FETCH_ERRORS
+    runs = "off"                  # NEWSMON_RETENTION_RUNS
+
     [scrapy]                      # any other Scrapy setting (no environment variable)
     DOWNLOAD_TIMEOUT = 20
 
@@ -45,15 +53,15 @@ from typing import Any
 
 from crawler import __version__
 from crawler.config_values import (  # noqa: F401  (parsers re-exported for callers)
-    choice_of, format_duration, non_negative_float, optional_text, parse_bool, parse_cron,
-    parse_duration, parse_optional_duration, parse_str_list, plain_text, positive_int, rate,
-    to_toml)
+    choice_of, format_duration, format_listen_address, non_negative_float, optional_text,
+    parse_bool, parse_cron, parse_duration, parse_listen_address, parse_optional_duration,
+    parse_str_list, plain_text, positive_int, rate, to_toml)
 
 ENV_CONFIG = "NEWSMON_CONFIG"
 DEFAULT_BASE_URL = "https://english.almayadeen.net"  # crawler.spiders.almayadeen uses it
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-JOBS = ("crawl", "revisit", "backfill")
+JOBS = ("crawl", "revisit", "backfill", "prune")
 
 # Politeness and browser defaults; crawler/crawl/settings.py takes its values from here.
 DEFAULT_CONTACT_URL = "https://github.com/newsmon/newsmon"
@@ -96,6 +104,14 @@ class Config:
     log_format: str = _setting("text", None, "log_format", choice_of(LOG_FORMATS),
                                doc="text, or json (one JSON object a line)")
     log_level: str = _setting("INFO", None, "log_level", choice_of(LOG_LEVELS, upper=True))
+    metrics_address: tuple[str, int] | None = _setting(
+        None, None, "metrics_address", parse_listen_address,
+        doc="`newsmon schedule` serves Prometheus /metrics here: PORT (on 127.0.0.1) or "
+            "HOST:PORT; off by default")
+    metrics_textfile: str | None = _setting(
+        None, None, "metrics_textfile", optional_text,
+        doc="`newsmon crawl` writes its metrics to this node_exporter textfile "
+            "(*.prom), atomically, at the end of the run")
 
     download_delay: float = _setting(
         DEFAULT_DOWNLOAD_DELAY, "politeness", "download_delay",
@@ -138,12 +154,17 @@ class Config:
     job_timeout: float | None = _setting(7200.0, "schedule", "job_timeout",
                                          parse_optional_duration,
                                          doc="a job running longer is stopped like on SIGTERM")
+    prune_cron: str | None = _setting(None, "schedule", "prune_cron", parse_cron,
+                                      doc="`newsmon prune` (the [retention] settings), "
+                                          "crontab syntax, e.g. '15 4 * * *'; off")
     crawl_args: list[str] = _setting(None, "schedule", "crawl_args", parse_str_list, env=None,
                                      factory=list, doc="extra arguments of `newsmon crawl`")
     revisit_args: list[str] = _setting(None, "schedule", "revisit_args", parse_str_list,
                                        env=None, factory=list)
     backfill_args: list[str] = _setting(None, "schedule", "backfill_args", parse_str_list,
                                         env=None, factory=list)
+    prune_args: list[str] = _setting(None, "schedule", "prune_args", parse_str_list,
+                                     env=None, factory=list)
 
     health_window: int = _setting(10, "health", "window", positive_int,
                                   env="NEWSMON_HEALTH_WINDOW",
@@ -164,6 +185,30 @@ class Config:
                                              doc="fetch errors per page fetched in the window")
     health_crit_error_rate: float = _setting(0.5, "health", "crit_error_rate", rate,
                                              env="NEWSMON_HEALTH_CRIT_ERROR_RATE")
+
+    retention_raw_pages: float | None = _setting(
+        None, "retention", "raw_pages", parse_optional_duration,
+        env="NEWSMON_RETENTION_RAW_PAGES",
+        doc="delete stored pages fetched longer ago (reparse cannot re-read them); off")
+    retention_placements: float | None = _setting(
+        None, "retention", "placements", parse_optional_duration,
+        env="NEWSMON_RETENTION_PLACEMENTS",
+        doc="compact placement runs older than this to one per position; off")
+    retention_fetch_errors: float | None = _setting(
+        None, "retention", "fetch_errors", parse_optional_duration,
+        env="NEWSMON_RETENTION_FETCH_ERRORS", doc="delete fetch errors older; off")
+    retention_runs: float | None = _setting(
+        None, "retention", "runs", parse_optional_duration, env="NEWSMON_RETENTION_RUNS",
+        doc="delete run records (with their errors and statistics) older; off")
+    retention_keep_runs: int = _setting(
+        100, "retention", "keep_runs", positive_int, env="NEWSMON_RETENTION_KEEP_RUNS",
+        doc="the newest runs of each site are always kept (layout alarm baseline)")
+    prune_batch: int = _setting(500, "retention", "batch", positive_int,
+                                env="NEWSMON_PRUNE_BATCH",
+                                doc="rows per transaction (short locks)")
+    doctor_min_free_mb: int = _setting(
+        1024, "doctor", "min_free_mb", positive_int, env="NEWSMON_DOCTOR_MIN_FREE_MB",
+        doc="`newsmon doctor` warns below this free disk space, fails below a tenth")
 
     scrapy: dict[str, Any] = _setting(None, "scrapy", "*", dict, env=None, factory=dict,
                                       doc="other Scrapy settings")
@@ -187,6 +232,8 @@ class Config:
             return ("interval", self.revisit_every) if self.revisit_every else None
         if job == "backfill":
             return ("cron", self.backfill_cron) if self.backfill_cron else None
+        if job == "prune":
+            return ("cron", self.prune_cron) if self.prune_cron else None
         raise KeyError(job)
 
     def job_args(self, job: str) -> list[str]:
@@ -207,6 +254,8 @@ class Config:
             "NEWSMON_CHROMIUM_PATH": self.chromium_path,
             "LOG_LEVEL": self.log_level,
         }
+        if self.metrics_textfile:  # crawler.ops.metrics.RunMetrics writes it
+            result["NEWSMON_METRICS_TEXTFILE"] = self.metrics_textfile
         result.update(self.scrapy)
         return result
 
@@ -232,6 +281,8 @@ class Config:
                 continue
             if f.metadata["parse"] in (parse_duration, parse_optional_duration):
                 value = format_duration(value)
+            elif f.metadata["parse"] is parse_listen_address:
+                value = format_listen_address(value)
             elif value is None:
                 value = ""
             (view.setdefault(section, {}) if section else view)[key] = value

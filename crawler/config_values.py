@@ -139,6 +139,28 @@ def optional_text(value: Any) -> str | None:
     return text or None
 
 
+def parse_listen_address(value: Any) -> tuple[str, int] | None:
+    """(host, port) to listen on from "PORT" (127.0.0.1), "HOST:PORT" or "[v6]:PORT";
+    "off" or "" (and the like): None."""
+    if value is None or value is False or str(value).strip().lower() in _OFF:
+        return None
+    text = str(value).strip()
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", text
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not a listening address: {value!r} (try 9464 or 127.0.0.1:9464)")
+    return host, int(port)
+
+
+def format_listen_address(address: tuple[str, int] | None) -> str:
+    if address is None:
+        return "off"
+    host, port = address
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 
 # --- TOML ----------------------------------------------------------------------------
 

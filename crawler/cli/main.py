@@ -16,10 +16,11 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import analysis, crawling, extracting, reading, unattended
+from crawler.cli import analysis, crawling, extracting, maintenance, reading, unattended
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
+from crawler.logging_setup import configure_logging
 
 HANDLERS = {
     "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": crawling.demo,
@@ -30,6 +31,7 @@ HANDLERS = {
     "changes": analysis.changes, "frontpage": analysis.frontpage,
     "prominence": analysis.prominence, "stats": analysis.stats, "report": analysis.report,
     "extract": extracting.extract,
+    "prune": maintenance.prune, "doctor": maintenance.doctor,
 }
 
 
@@ -38,11 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsmon", description="Crawl a news site into a relational database.",
         epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable, "
                "4 another crawl holds the lock, 5 crawl degraded (layout change?). "
-               "`status`: 0 OK, 1 WARNING, 2 CRITICAL.")
+               "`status`: 0 OK, 1 WARNING, 2 CRITICAL; `doctor`: 0 OK, 1 warning, 2 failure.")
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, reading, analysis, extracting, unattended):
+    for group in (crawling, reading, analysis, extracting, unattended, maintenance):
         group.add_parsers(sub)
     return parser
 
@@ -59,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         configure(args)  # configuration and logging (text or JSON)
     except ConfigError as exc:
-        print(f"newsmon: error: configuration: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        if args.command != "doctor":
+            print(f"newsmon: error: configuration: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        args.config_error = str(exc)  # doctor reports it as its first check
+        configure_logging("text", "INFO")
     from crawler.db.session import DatabaseUnavailable
     from crawler.ops.crawl_lock import LockHeld
 

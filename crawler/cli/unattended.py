@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from crawler import config as config_module
 from crawler.config import Config, ConfigError
+from crawler.cli import maintenance
 from crawler.cli.common import (DB_HELP, UsageError, add_common_options, commands_of,
                                 open_database)
 
@@ -20,6 +21,7 @@ def add_parsers(sub: Any) -> None:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
     upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
     upgrade.add_argument("--db", help=DB_HELP)
+    maintenance.add_db_parsers(db_sub)  # vacuum, mark-interrupted
 
     schedule = sub.add_parser(
         "schedule", help="run forever, starting crawls on the configured schedule")
@@ -49,6 +51,10 @@ def db(args: argparse.Namespace) -> int:
     from crawler.db import migrate
     from crawler.db.session import redact_url
 
+    if args.db_command == "vacuum":
+        return maintenance.vacuum(args)
+    if args.db_command == "mark-interrupted":
+        return maintenance.mark_interrupted(args)
     url, _store = open_database(args.db, upgrade=False)
     migrate.upgrade(url)
     print(f"newsmon: schema of {redact_url(url)} is at the latest revision", file=sys.stderr)

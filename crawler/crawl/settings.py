@@ -112,7 +112,8 @@ NEWSMON_LAYOUT_MIN_PAGES = 5
 NEWSMON_LAYOUT_MIN_BASELINE = 20
 
 # The layout-change alarm judges each run as the store pipeline closes it (by signal).
-EXTENSIONS = {"crawler.ops.layout_alarm.LayoutAlarm": 0}
+# Plugged in by name: crawl does not import ops (docs/CONTRACTS.md, "Layers").
+EXTENSIONS = {"crawler.ops.layout_alarm.LayoutAlarm": 0, "crawler.ops.run_metrics.RunMetrics": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -358,3 +360,44 @@ class RunFieldStat(Base):
     filled: Mapped[int]
     generic: Mapped[int]
     alarm: Mapped[str | None]
+
+
+# --- operations (migration 0007) -----------------------------------------------------
+
+
+class RunCounter(Base):
+    """A number of a run that ``crawl_runs`` has no column for, from the crawl's stats
+    (``crawler.ops.metrics``): ``responses_2xx`` ... ``responses_5xx``,
+    ``rendered_pages``."""
+
+    __tablename__ = "run_counters"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Heartbeat(Base):
+    """A long-running process (``newsmon schedule``) saying it is alive: ``beat_at``
+    is renewed every half minute; ``stopped_at`` is set when it stops cleanly."""
+
+    __tablename__ = "heartbeats"
+
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)  # role@host:pid
+    role: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str]
+    pid: Mapped[int]
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+
+
+class PrunedTotal(Base):
+    """What ``newsmon prune`` deleted, per metric (``newsmon_runs_total{status="ok"}``),
+    added back by the metrics so that counters never go down."""
+
+    __tablename__ = "pruned_totals"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)

@@ -6,6 +6,10 @@ run one after another (a single worker thread); APScheduler's coalesce,
 max_instances and misfire_grace_time apply as configured. The child is started in
 its own session so that a Ctrl-C at a terminal reaches the scheduler only.
 
+While it runs, it renews its heartbeat in the database every half minute
+(crawler.ops.heartbeat; `newsmon doctor` reads it) and, when `metrics_address` is
+set, serves Prometheus metrics on /metrics (crawler.ops.metrics).
+
 SIGTERM or SIGINT: no new job starts; a running child gets one SIGTERM, which starts
 Scrapy's graceful shutdown (in-flight requests finish, the pipeline closes, the run is
 recorded "interrupted"); after `shutdown_grace` seconds (or a second signal) it gets
@@ -25,9 +29,11 @@ import time
 from datetime import datetime
 from typing import Any
 
-from crawler.config import Config, format_duration
+from crawler.config import JOBS, Config, format_duration
 
 logger = logging.getLogger("newsmon.scheduler")
+
+HEARTBEAT_INTERVAL = 30.0  # crawler.ops.heartbeat.INTERVAL
 
 EXIT_MEANINGS = {
     0: "ok", 1: "the run failed", 2: "usage error (check the job's arguments)",
@@ -58,7 +64,7 @@ class CrawlScheduler:
 
     def enabled_jobs(self) -> dict[str, tuple[str, Any]]:
         jobs = {}
-        for name in ("crawl", "revisit", "backfill"):
+        for name in JOBS:
             schedule = self.config.job_schedule(name)
             if schedule is None:
                 logger.info("job %s: off", name)
@@ -183,6 +189,8 @@ class CrawlScheduler:
         jobs = self.enabled_jobs()
         if not jobs:
             raise ValueError("no job to schedule: every job is off or unavailable")
+        operations = self._start_operations()  # before the signals: it may fail
+        ok = operations.beat()
         previous = {s: signal.signal(s, self._on_signal)
                     for s in (signal.SIGTERM, signal.SIGINT)}
         tz = self.config.schedule_timezone
@@ -209,8 +217,13 @@ class CrawlScheduler:
             scheduler.start()
             logger.info("scheduler started (pid %d); SIGTERM or SIGINT stops it",
                         os.getpid())
+            next_beat = time.monotonic() + (HEARTBEAT_INTERVAL if ok else 5.0)
             while not self._signals:
                 time.sleep(0.2)
+                if time.monotonic() >= next_beat:
+                    # Failing (say, no schema before the first crawl made it): soon again.
+                    ok = operations.beat()
+                    next_beat = time.monotonic() + (HEARTBEAT_INTERVAL if ok else 5.0)
             signame = signal.Signals(self._signum).name if self._signum else "signal"
             logger.info("%s received: no new jobs; a running job has %s to finish",
                         signame, format_duration(self.config.shutdown_grace))
@@ -219,8 +232,39 @@ class CrawlScheduler:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+            operations.stop()
         logger.info("scheduler stopped")
         return 0
+
+    def _start_operations(self) -> _Operations:
+        """The heartbeat and, when configured, the /metrics endpoint (ValueError when
+        its address cannot be listened on)."""
+        from crawler.db.session import make_engine, resolve_database_url
+        from crawler.ops.heartbeat import HeartbeatWriter, forget_old
+
+        url = resolve_database_url(self.db or self.config.database_url)
+        engine = make_engine(url)
+        heartbeat = HeartbeatWriter(engine)
+        try:
+            forget_old(engine)
+        except Exception:  # noqa: BLE001 - no table yet: the first crawl creates it
+            pass
+        server = None
+        if self.config.metrics_address:
+            from crawler.ops.metrics import serve_metrics, spool_file
+
+            host, port = self.config.metrics_address
+            spools = [spool_file(url, self.config.base_url,
+                                 self.config.scrapy.get("NEWSMON_SPOOL_DIR"))]
+            try:
+                server = serve_metrics((host, port), engine, spools)
+            except OSError as exc:
+                engine.dispose()
+                raise ValueError(f"metrics_address {host}:{port}: cannot listen: "
+                                 f"{exc.strerror or exc}") from None
+            logger.info("Prometheus metrics on http://%s:%d/metrics",
+                        f"[{host}]" if ":" in host else host, port)
+        return _Operations(engine, heartbeat, server)
 
     def _shutdown_children(self) -> None:
         with self._lock:
@@ -250,6 +294,23 @@ class CrawlScheduler:
     def _running(self) -> bool:
         with self._lock:
             return bool(self._children)
+
+
+class _Operations:
+    """What the scheduler process runs beside its jobs: heartbeat, /metrics."""
+
+    def __init__(self, engine: Any, heartbeat: Any, server: Any):
+        self.engine, self.heartbeat, self.server = engine, heartbeat, server
+
+    def beat(self) -> bool:
+        return self.heartbeat.beat()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        self.heartbeat.beat(stopped=True)
+        self.engine.dispose()
 
 
 def _send(proc: subprocess.Popen[bytes], signum: int) -> None:
