@@ -30,8 +30,16 @@ HANDLERS = {
 }
 
 
+class NewsmonParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2): a script or a log
+    reader sees the reason, not a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = NewsmonParser(
         prog="newsmon", description="Crawl a news site into a relational database.",
         epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable, "
                "4 another crawl holds the lock, 5 crawl degraded (layout change?). "
@@ -58,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsmon: error: configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from crawler.cli.validate import NoDatabase
     from crawler.db.session import DatabaseUnavailable
     from crawler.ops.crawl_lock import LockHeld
 
@@ -66,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newsmon: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except NoDatabase as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return EXIT_DB_UNAVAILABLE
     except DatabaseUnavailable as exc:
         print(f"newsmon: database unavailable: {exc}", file=sys.stderr)
         return EXIT_DB_UNAVAILABLE

@@ -19,6 +19,7 @@ from typing import IO, Any
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
                                 add_common_options, article_filters, open_database,
                                 require_current_schema)
+from crawler.cli.validate import MAX_LIMIT, atomic_output, limit, output_path
 
 WRAP = 88
 
@@ -26,8 +27,9 @@ WRAP = 88
 def add_parsers(sub: Any) -> None:
     export = sub.add_parser("export", help="write stored records to stdout or a file")
     export.add_argument("--db", help=DB_HELP)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True,
-                        help="parquet needs --out")
+    export.add_argument("--format", choices=("jsonl", "json", "csv", "parquet"),
+                        required=True, help="jsonl (json: the same, one object a line), "
+                        "csv or parquet (needs --out)")
     export.add_argument("--kind", choices=("articles", "breaking"), default="articles")
     export.add_argument("--since", metavar="DATE",
                         help="only articles published (undated ones: first seen) and "
@@ -36,24 +38,36 @@ def add_parsers(sub: Any) -> None:
                              "without a zone: UTC)")
     add_article_filters(export, until_help="only articles published (undated ones: first "
                         "seen) and breaking items first seen before DATE")
-    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--out", metavar="FILE", help="write here instead of stdout "
+                        "(the file is replaced only once the export is complete)")
+    export.add_argument("--join-lists", action="store_true",
+                        help='csv: join lists (authors, tags, regions, related URLs) with '
+                             '"; " as the SQL views do, instead of JSON arrays')
+    export.add_argument("--bom", action="store_true",
+                        help="csv: begin with a UTF-8 byte order mark (for spreadsheets)")
+    add_common_options(export)
 
     search = sub.add_parser(
         "search", help="full-text search of titles, summaries and bodies, best first")
-    search.add_argument("query", help='words (all required), "a phrase", `or` between '
-                                      'alternatives, -word to exclude')
+    search.add_argument("query", nargs="?", help='words (all required), "a phrase", `or` '
+                        'between alternatives, -word to exclude (a query that begins '
+                        'with -word: --query "-word ..." or `newsmon search -- -word`)')
+    search.add_argument("--query", dest="query_option", metavar="QUERY",
+                        help="the query, when it begins with - (same syntax)")
     search.add_argument("--since", metavar="DATE",
                         help="only articles published (undated ones: first seen) at or "
                              "after DATE (YYYY-MM-DD, YYYY-MM, a date-time, or 7d, 24h, "
                              "today, yesterday; without a zone: UTC)")
     add_article_filters(search, until_help="only articles published (undated ones: first "
                         "seen) before DATE")
-    search.add_argument("--limit", type=int, default=20, help="at most N results "
-                        "(default: 20)", metavar="N")
-    search.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json: a list of {url, title, "
-                             "published_at, category, section, rank, snippet}")
+    search.add_argument("--limit", type=limit, default=20, help="at most N results "
+                        f"(1 to {MAX_LIMIT}; default: 20)", metavar="N")
+    search.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                        help="text (default), json: a list of {url, title, "
+                             "published_at, category, section, rank, snippet}, or jsonl: "
+                             "the same objects, one a line")
     search.add_argument("--db", help=DB_HELP)
+    add_common_options(search)
 
     history = sub.add_parser(
         "history", help="an article's revisions, with a diff of each change")
@@ -69,8 +83,11 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with atomic_output(path) as handle:  # a failure part-way keeps the earlier file
         yield handle
+
+
+EXPORTED = {"articles": "articles", "breaking": "breaking items"}
 
 
 def export(args: argparse.Namespace) -> int:
@@ -81,23 +98,56 @@ def export(args: argparse.Namespace) -> int:
         raise UsageError("--section, --region and --tag filter articles only")
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE")
+    if (args.join_lists or args.bom) and args.format != "csv":
+        raise UsageError("--join-lists and --bom apply to --format csv only")
+    out = output_path(args.out) if args.out is not None else None
+    fmt = "jsonl" if args.format == "json" else args.format
     url, store = open_database(args.db, upgrade=False)
     try:
         require_current_schema(url)
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
+    warn_unknown_names(store, filters)
     if args.kind == "articles":
         records = store.iter_export_articles(**filters)
     else:
         records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
-    if args.format == "parquet":
-        count = write_parquet(records, args.kind, args.out)
-    else:
-        with output_stream(args.out) as out:
-            count = write_records(records, args.format, args.kind, out)
-    print(f"newsmon: exported {count} {args.kind} records", file=sys.stderr)
+    try:
+        if fmt == "parquet":
+            count = write_parquet(records, args.kind, out)
+        else:
+            with output_stream(out) as stream:
+                if args.bom:
+                    stream.write("\ufeff")
+                count = write_records(records, fmt, args.kind, stream,
+                                      join_lists=args.join_lists)
+    except OSError as exc:
+        where = out or "stdout"
+        print(f"newsmon: export failed: cannot write {where}: "
+              f"{exc.strerror or exc}" + (" (the earlier file is kept)" if out else ""),
+              file=sys.stderr)
+        return 1
+    print(f"newsmon: exported {count} {EXPORTED[args.kind]}", file=sys.stderr)
     return 0
+
+
+def warn_unknown_names(store: Any, filters: dict[str, Any]) -> None:
+    """A --section, --region or --tag that names nothing stored is most likely a typo:
+    say so on stderr, with the known names (the command still runs)."""
+    from crawler.db.filters import known_names
+
+    for option in ("section", "region", "tag"):
+        value = filters.get(option)
+        if not value:
+            continue
+        names = known_names(store.engine, option)
+        if value.casefold() not in {n.casefold() for n in names}:
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+            shown = close or sorted(names)[:20]
+            print(f"newsmon: warning: no stored article has --{option} {value!r}; "
+                  f"{'did you mean' if close else 'known'}: {', '.join(shown) or 'none'}",
+                  file=sys.stderr)
 
 
 # --- search ----------------------------------------------------------------------------
@@ -107,6 +157,11 @@ def _plain(value: Any) -> Any:
 
 
 def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str]) -> None:
+    if fmt == "jsonl":
+        for r in results:
+            out.write(json.dumps({k: _plain(v) for k, v in r.items()},
+                                 ensure_ascii=False) + "\n")
+        return
     if fmt == "json":
         json.dump([{k: _plain(v) for k, v in r.items()} for r in results], out,
                   ensure_ascii=False, indent=2)
@@ -126,8 +181,11 @@ def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str]) -> None
 def search(args: argparse.Namespace) -> int:
     from crawler.db.search import search as search_articles
 
-    if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
+    query = args.query_option if args.query_option is not None else args.query
+    if args.query_option is not None and args.query is not None:
+        raise UsageError("give the query once: as an argument or with --query")
+    if query is None or not query.strip():
+        raise UsageError("an empty query: give words to search for (see --help)")
     filters = article_filters(args)
     url, store = open_database(args.db, upgrade=False)
     try:
@@ -135,7 +193,8 @@ def search(args: argparse.Namespace) -> int:
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
-    results = search_articles(store.engine, args.query, limit=args.limit, **filters)
+    warn_unknown_names(store, filters)
+    results = search_articles(store.engine, query, limit=args.limit, **filters)
     print_results(results, args.format, sys.stdout)
     if args.format == "text" and not results:
         print("newsmon: no article matches", file=sys.stderr)
