@@ -187,7 +187,7 @@ def test_json_logs() -> None:
     assert first["run_id"] == 7 and first["time"].endswith("Z")
     assert "RuntimeError: boom" in second["exception"]
     # every stderr line is JSON, a command's printed messages included
-    result = newsmon("--log-format", "json", "status", "--db",
+    result = newsmon("--log-format", "json", "runs", "--db",
                      "postgresql://postgres@127.0.0.1:1/nothing")
     records = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(r["level"] == "ERROR" and "database unavailable" in r["message"]

@@ -125,10 +125,11 @@ def require_current_schema(url: str) -> None:
     level = alembic_logger.level
     alembic_logger.setLevel(logging.WARNING)
     try:
-        current = migrate.is_up_to_date(url)
+        revision = migrate.current_revision(url)
+        current = revision == migrate.head_revision()
     finally:
         alembic_logger.setLevel(level)
-    if not current and migrate.current_revision(url) is None:
+    if revision is None:
         raise SchemaOutdated(f"{redact_url(url)} is not a newsmon database (it has no "
                              f"newsmon schema)")
     if not current:

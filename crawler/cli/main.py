@@ -59,7 +59,10 @@ def cli_commands() -> dict[str, set[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (one line, above)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     args.parser = parser
     try:
         configure(args)  # configuration and logging (text or JSON)

@@ -206,21 +206,42 @@ def search(args: argparse.Namespace) -> int:
 def history(args: argparse.Namespace) -> int:
     from sqlalchemy import inspect
 
-    from crawler.sites.almayadeen.urls import canonicalize_url
-
     url, store = open_database(args.db, upgrade=False)
     if not inspect(store.engine).has_table("article_revisions"):
         print("newsmon: the database has no revisions yet: run `newsmon db upgrade`",
               file=sys.stderr)
         return 1
-    article_id = store.resolve_article_id(canonicalize_url(args.url)) \
-        or store.resolve_article_id(args.url)
-    if article_id is None:
-        print(f"newsmon: no stored article for {args.url}", file=sys.stderr)
+    found = find_article(store, args.url)
+    if isinstance(found, str):
+        print(f"newsmon: {found}", file=sys.stderr)
         return 1
-    record = store.get_article(canonicalize_url(args.url)) or store.get_article(args.url)
-    print_history(record, store.article_revisions(article_id))
+    article_id, record = found
+    print_history(record, store.article_revisions(article_id), sys.stdout)
     return 0
+
+
+def find_article(store: Any, given: str) -> tuple[int, dict[str, Any]] | str:
+    """(id, record) of the article a URL names: as given, canonical, without a trailing
+    slash, or (a path without the host) the one stored article with that path; else
+    a one-line reason."""
+    from crawler.db.queries import article_urls_ending_with
+    from crawler.sites.almayadeen.urls import canonicalize_url
+
+    text = given.strip()
+    candidates = [text, canonicalize_url(text)]
+    if text.endswith("/") and len(text.rstrip("/")) > len(text.split("://")[0]) + 3:
+        candidates += [text.rstrip("/"), canonicalize_url(text.rstrip("/"))]
+    if "://" not in text and text.strip("/"):
+        with store.engine.connect() as conn:
+            matches = article_urls_ending_with(conn, text.strip("/"))
+        if len(matches) > 1:
+            return f"{given} matches several articles ({', '.join(matches)}): give the URL"
+        candidates += matches
+    for url in candidates:
+        article_id = store.resolve_article_id(url)
+        if article_id is not None:
+            return article_id, store.get_article(url)  # aliases resolve the same way
+    return f"no stored article for {given}"
 
 
 def _when(value: datetime | None) -> str:

@@ -52,11 +52,9 @@ def add_parsers(sub: Any) -> None:
 # --- db --------------------------------------------------------------------------------
 
 def db(args: argparse.Namespace) -> int:
-    from crawler.db import migrate
     from crawler.db.session import redact_url
 
-    url, _store = open_database(args.db, upgrade=False)
-    migrate.upgrade(url)
+    url, _store = open_database(args.db)  # creates or upgrades the schema
     print(f"newsmon: schema of {redact_url(url)} is at the latest revision", file=sys.stderr)
     return 0
 
