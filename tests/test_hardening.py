@@ -510,3 +510,37 @@ def test_status_perfdata_has_thresholds_and_no_negative_age(capsys, workdir, cra
     sqlite3.connect(empty).close()
     code, out, _err = run(capsys, "status", "--db", str(empty))
     assert code == 2 and "last_success_age=U;" in out and "-1" not in out
+
+
+# --- 24: deployment ---------------------------------------------------------------------
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+HARDENING = ("ProtectSystem=strict", "PrivateDevices=yes", "ProtectKernelTunables=yes",
+             "ProtectKernelModules=yes", "ProtectKernelLogs=yes", "NoNewPrivileges=yes",
+             "RestrictAddressFamilies=", "ReadWritePaths=/var/lib/newsmon")
+
+
+@pytest.mark.parametrize("unit", ["newsmon-crawl.service", "newsmon-scheduler.service"])
+def test_systemd_units_are_hardened(unit):
+    lines = (DEPLOY / "systemd" / unit).read_text().splitlines()
+    for directive in HARDENING:
+        assert any(line.startswith(directive) for line in lines), directive
+    assert "KillMode=mixed" in lines
+    docs = [line.split("=", 1)[1] for line in lines if line.startswith("Documentation=")]
+    assert docs and all(d.startswith("https://") for d in docs)  # not a file of a checkout
+    analyze = shutil.which("systemd-analyze")
+    if analyze:
+        result = subprocess.run([analyze, "security", "--offline=yes",
+                                 str(DEPLOY / "systemd" / unit)],
+                                capture_output=True, text=True, timeout=60)
+        score = float(result.stdout.rsplit("exposure level for", 1)[1].split(":")[1].split()[0])
+        assert score <= 4.0, result.stdout[-500:]  # docs/OPERATIONS.md: 8.5 before
+
+
+def test_docker_keeps_state_and_builds_from_source_only():
+    compose = (DEPLOY / "docker-compose.yml").read_text()
+    assert "- newsmon-state:/var/lib/newsmon" in compose
+    assert "\n  newsmon-state:" in compose.split("\nvolumes:", 1)[1]  # a named volume
+    assert "shm_size:" in compose
+    ignored = (DEPLOY.parent / ".dockerignore").read_text().splitlines()
+    assert {".venv", ".git", "**/*.sqlite3"} <= set(ignored)
