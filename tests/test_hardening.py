@@ -544,3 +544,25 @@ def test_docker_keeps_state_and_builds_from_source_only():
     assert "shm_size:" in compose
     ignored = (DEPLOY.parent / ".dockerignore").read_text().splitlines()
     assert {".venv", ".git", "**/*.sqlite3"} <= set(ignored)
+
+
+# --- 23: a card's own headline -----------------------------------------------------------
+
+def test_a_card_headline_makes_its_article_due_once_not_every_crawl(tmp_path):
+    db = str(tmp_path / "cards.sqlite3")
+    # Index pages answered in full each time (no 304), so every crawl reads the cards.
+    full = [*FAST, "--set", "NEWSMON_CONDITIONAL_REQUESTS=False"]
+    with ReplicaServer() as server:
+        assert newsmon("crawl", "--base-url", server.base_url, "--db", db, *full
+                       ).returncode == 0
+        server.set_card_title("trump-netanyahu-ft", "Trump corners Netanyahu on Gaza")
+        fetched = []
+        for _ in range(3):
+            server.clear_log()
+            result = newsmon("crawl", "--base-url", server.base_url, "--db", db, *full)
+            assert result.returncode == 0, result.stderr[-2000:]
+            fetched.append(sorted(r.path for r in server.request_log
+                                  if "how-trump-cornered-netanyahu" in r.path))
+    # The card changed once: one fetch; then the same card headline is not a change
+    # (before: the article was fetched on every crawl, forever).
+    assert len(fetched[0]) == 1 and fetched[1:] == [[], []], fetched
