@@ -90,8 +90,11 @@ def crawled(tmp_path_factory):
 def workdir(tmp_path, monkeypatch):
     """An empty working folder, current directory of in-process commands."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NEWSMON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("NEWSMON_CONFIG", raising=False)
+    for name in ("NEWSMON_DATABASE_URL", "NEWSMON_CONFIG"):
+        # set, then removed: monkeypatch restores it (`--config` sets NEWSMON_CONFIG
+        # for the commands' children; it must not leak into later tests).
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return tmp_path
 
 
@@ -132,8 +135,12 @@ def test_demo_on_postgresql_masks_the_password_and_refuses_another_sites_data():
         assert "psql 'postgresql://postgres@" in result.stdout
         assert "sqlite3" not in result.stdout
         engine = make_engine(url)
-        with engine.begin() as conn:
+        with engine.connect() as conn:
             articles = conn.execute(text("SELECT count(*) FROM articles")).scalar()
+        again = newsmon("demo", "--db", url)  # the same origin: updates, no second copy
+        assert again.returncode == 0, again.stderr[-2000:]
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == articles
             conn.execute(text("INSERT INTO crawl_runs (base_url, started_at, status, "
                               "trigger) VALUES ('https://example.org', now(), 'ok', "
                               "'manual')"))
@@ -444,6 +451,12 @@ def test_a_query_beginning_with_a_minus(capsys, workdir, crawled):
     code, out_dashes, _err = run(capsys, "search", "--db", str(crawled[1]),
                                  "--format", "json", "--", "-zzzz gaza")
     assert code == 0 and out_option == out_dashes and json.loads(out_option)
+
+
+def test_prefix_search_is_refused_on_both_databases(capsys, workdir, crawled):
+    for query in ("gaz*", 'ceasefire* "gaza"'):
+        code, out, err = run(capsys, "search", "--db", str(crawled[1]), query)
+        assert code == 2 and out == "" and "prefix search" in one_line(err)
 
 
 def test_dates_and_filter_typos_warn(capsys, workdir, crawled):

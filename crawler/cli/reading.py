@@ -186,6 +186,11 @@ def search(args: argparse.Namespace) -> int:
         raise UsageError("give the query once: as an argument or with --query")
     if query is None or not query.strip():
         raise UsageError("an empty query: give words to search for (see --help)")
+    if any(term.rstrip('"').endswith("*") for term in query.split()):
+        # PostgreSQL's web-search syntax has no prefix search; SQLite would read `*`
+        # differently: refused on both rather than answered differently.
+        raise UsageError("prefix search (word*) is not supported: give whole words "
+                         "(the search matches word forms: `ceasefire` finds ceasefires)")
     filters = article_filters(args)
     url, store = open_database(args.db, upgrade=False)
     try:
