@@ -579,3 +579,34 @@ def test_a_card_headline_makes_its_article_due_once_not_every_crawl(tmp_path):
     # The card changed once: one fetch; then the same card headline is not a change
     # (before: the article was fetched on every crawl, forever).
     assert len(fetched[0]) == 1 and fetched[1:] == [[], []], fetched
+
+
+# --- 25: docs/SCHEMA.md on the demo database ----------------------------------------------
+
+# The examples whose windows are relative to the data (not to now()) and whose values
+# are the replica's: they return rows on a database `newsmon demo` made (its articles
+# were published in 2025). Titles as in docs/SCHEMA.md.
+DATA_RELATIVE_EXAMPLES = ("Articles per section per day", "Most used tags in the last",
+                          "Articles by an author", "Breaking-news timeline of the last")
+
+
+def test_schema_examples_return_rows_on_the_demo_database(tmp_path):
+    import re
+
+    from tests.test_schema_doc import DOC
+
+    db = tmp_path / "demo.sqlite3"
+    result = newsmon("demo", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    doc = DOC.read_text()
+    checked = 0
+    for title in DATA_RELATIVE_EXAMPLES:
+        section = doc.split(title, 1)[1].split("\n**", 1)[0]
+        blocks = re.findall(r"```sql\n(.*?)```", section, re.S)
+        sqlite_blocks = [b for b in blocks if not b.lstrip().startswith("-- PostgreSQL")]
+        statement = sqlite_blocks[0].strip().rstrip(";")
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute(statement).fetchall()
+        assert rows, title
+        checked += 1
+    assert checked == len(DATA_RELATIVE_EXAMPLES)
