@@ -610,3 +610,29 @@ def test_schema_examples_return_rows_on_the_demo_database(tmp_path):
         assert rows, title
         checked += 1
     assert checked == len(DATA_RELATIVE_EXAMPLES)
+
+
+def test_the_ticker_example_counts_alerts_still_on_air_from_the_day_before(tmp_path):
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.db.migrate import upgrade
+    from crawler.db.session import sqlite_url
+    from crawler.db.store import Store
+    from tests.test_schema_doc import DOC
+
+    url = sqlite_url(tmp_path / "ticker.sqlite3")
+    upgrade(url)
+    store = Store(make_engine(url))
+    last = datetime(2025, 10, 2, 12, 0, tzinfo=UTC)
+    store.record_breaking(["Still on air since yesterday"], last - timedelta(hours=30))
+    store.record_breaking(["Still on air since yesterday"], last)  # seen again: on air
+    store.record_breaking(["Gone three days ago"], last - timedelta(days=3))
+    store.record_breaking(["Shown today"], last - timedelta(hours=2))
+    store.engine.dispose()
+    section = DOC.read_text().split("Breaking-news timeline of the last day", 1)[1]
+    block = next(b for b in re.findall(r"```sql\n(.*?)```", section, re.S)
+                 if b.lstrip().startswith("-- SQLite"))
+    with sqlite3.connect(tmp_path / "ticker.sqlite3") as conn:
+        texts = [row[3] for row in conn.execute(block.strip().rstrip(";"))]
+    assert texts == ["Still on air since yesterday", "Shown today"]
