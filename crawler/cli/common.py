@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import config as config_module
+from crawler.cli.errors import UsageError
 from crawler.cli.when import parse_when
 from crawler.config import Config, ConfigError
 from crawler.logging_setup import configure_logging, set_level
@@ -25,10 +26,6 @@ EXIT_DEGRADED = 5  # the crawl ran, but its fields look like a layout change
 DB_HELP = ("database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB "
            "(default: $NEWSMON_DATABASE_URL, else database_url of the config file, else "
            "the SQLite file ~/.local/share/newsmon/newsmon.sqlite3)")
-
-
-class UsageError(Exception):
-    """A command-line value that cannot be used (exit code 2)."""
 
 
 class SchemaOutdated(RuntimeError):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from crawler.cli.common import UsageError
+from crawler.cli.errors import UsageError
 
 # "nsmm" in the file header (offset 68): this file was created by `newsmon demo`.
 DEMO_APPLICATION_ID = int.from_bytes(b"nsmm", "big")

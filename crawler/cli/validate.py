@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from crawler.cli.common import UsageError
+from crawler.cli.errors import NoDatabase, UsageError
 
 # Drivers newsmon is installed with; `postgres://` is what Docker and hosting services
 # print, and means PostgreSQL (psycopg 3) for every command.
@@ -29,10 +29,6 @@ _BROKEN_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*:/{1,2}(?!/)|"
                             r"(?:postgres|postgresql|sqlite|mysql|mariadb|oracle|mssql)"
                             r"[a-z0-9+]*(?::|//))", re.IGNORECASE)
 MAX_LIMIT = 100_000
-
-
-class NoDatabase(RuntimeError):
-    """A read-only command was pointed at a database that does not exist (exit 3)."""
 
 
 def database_url(value: str | None, *, must_exist: bool = False) -> str:
