@@ -147,7 +147,10 @@ def _umask() -> int:
 
 # --- Scrapy settings -----------------------------------------------------------------
 
-_TRUE_FALSE = {"1", "0", "true", "false", "yes", "no", "on", "off"}
+_TRUE_FALSE = {"1", "0", "True", "true", "False", "false"}  # what Scrapy's getbool reads
+# Integer settings that are counts (read with getint); other integer defaults, such as
+# DOWNLOAD_TIMEOUT = 30, are read as floats and take "0.5".
+_WHOLE = re.compile(r"CONCURRENT|_TIMES$|_COUNT$|_PAGES$|_ITEMS$|SIZE$|DEPTH|_RUNS$|_PORT$")
 
 
 def scrapy_setting_types(settings: dict[str, Any]) -> None:
@@ -162,11 +165,14 @@ def scrapy_setting_types(settings: dict[str, Any]) -> None:
         if default is None or value is None:
             continue
         if isinstance(default, bool):
-            ok = isinstance(value, (bool, int)) or str(value).strip().lower() in _TRUE_FALSE
-            expected = "true or false"
-        elif isinstance(default, int):
+            ok = isinstance(value, (bool, int)) or str(value).strip() in _TRUE_FALSE
+            expected = "True, False, 1 or 0"
+        elif isinstance(default, int) and _WHOLE.search(name):
             ok = _converts(value, int)
             expected = "a whole number"
+        elif isinstance(default, int):  # e.g. DOWNLOAD_TIMEOUT = 30 is read as a float
+            ok = _converts(value, float)
+            expected = "a number"
         elif isinstance(default, float):
             ok = _converts(value, float)
             expected = "a number"
