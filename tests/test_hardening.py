@@ -285,7 +285,7 @@ def test_dates_and_filter_typos_warn(capsys, workdir, crawled):
     code, _out, err = run(capsys, "search", "gaza", "--db", str(crawled[1]),
                           "--section", "Politcs")
     assert code == 0
-    assert any("--section 'Politcs'" in line and "Politics" in line for line in err)
+    assert any("section named 'Politcs'" in line and "Politics" in line for line in err)
 
 
 @pytest.mark.parametrize("since, month", [("2025-10", "2025-10"), ("2025-10-01", "2025-10"),

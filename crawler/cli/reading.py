@@ -122,11 +122,14 @@ def export(args: argparse.Namespace) -> int:
                     stream.write("\ufeff")
                 count = write_records(records, fmt, args.kind, stream,
                                       join_lists=args.join_lists)
+    except BrokenPipeError:
+        raise  # `| head`: the reader left (main() exits 0)
     except OSError as exc:
-        where = out or "stdout"
-        print(f"newsmon: export failed: cannot write {where}: "
-              f"{exc.strerror or exc}" + (" (the earlier file is kept)" if out else ""),
-              file=sys.stderr)
+        from pathlib import Path
+
+        kept = " (the earlier file is kept)" if out and Path(out).is_file() else ""
+        print(f"newsmon: export failed: cannot write {out or 'stdout'}: "
+              f"{exc.strerror or exc}{kept}", file=sys.stderr)
         return 1
     print(f"newsmon: exported {count} {EXPORTED[args.kind]}", file=sys.stderr)
     return 0
@@ -145,7 +148,7 @@ def warn_unknown_names(store: Any, filters: dict[str, Any]) -> None:
         if value.casefold() not in {n.casefold() for n in names}:
             close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
             shown = close or sorted(names)[:20]
-            print(f"newsmon: warning: no stored article has --{option} {value!r}; "
+            print(f"newsmon: warning: no {option} named {value!r} is known (--{option}); "
                   f"{'did you mean' if close else 'known'}: {', '.join(shown) or 'none'}",
                   file=sys.stderr)
 
