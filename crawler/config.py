@@ -340,6 +340,10 @@ def load_config(path: str | os.PathLike[str] | None = None,
                 data = tomllib.load(handle)
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {file}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"cannot read config file {file}: not UTF-8 text (byte "
+                              f"{exc.object[exc.start]:#04x} at offset {exc.start}); "
+                              f"save it as UTF-8") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config file {file}: {exc}") from None
         source = f"file {file}"
@@ -386,6 +390,11 @@ def load_config(path: str | os.PathLike[str] | None = None,
         if var.startswith("NEWSMON_") and var not in known_env:
             config.warnings.append(f"unknown environment variable {var} (ignored)")
     _validate(config)
+    if config.contact_url == DEFAULT_CONTACT_URL or re.search(
+            r"\.\.\.|example\.(org|com|net)", config.contact_url):
+        config.warnings.append(f"contact_url is still the placeholder {config.contact_url!r}: "
+                               f"set [politeness] contact_url (or NEWSMON_CONTACT_URL) to "
+                               f"a page where the site's operators can reach you")
     return config
 
 

@@ -42,7 +42,10 @@ def parse_optional_duration(value: Any) -> float | None:
     if value is False:
         return None
     seconds = parse_duration(value)
-    return seconds or None
+    if not seconds:
+        # "0s" would start a job without pause; it is not a spelling of "off".
+        raise ValueError(f"{value!r} is not an interval: write \"off\" to disable the job")
+    return seconds
 
 
 def format_duration(seconds: float | None) -> str:

@@ -84,6 +84,7 @@ class IndexPageItem:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    card_titles: dict[str, str] = field(default_factory=dict)  # article URL -> card title
 
 
 @dataclass

@@ -52,20 +52,41 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_CHAINED = "The above exception was the direct cause"
+_CONTEXT = "During handling of the above exception"
+
+
 class StderrToJson:
     """Stands in for sys.stderr in JSON mode: each printed line becomes a log record."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
         self._buffer = ""
+        self._traceback: list[str] = []  # lines of a traceback being printed
         self._logger = logging.getLogger("newsmon.stderr")
 
     def write(self, text: str) -> int:
         self._buffer += text
         while "\n" in self._buffer:
             line, self._buffer = self._buffer.split("\n", 1)
-            self._emit(line)
+            self._take(line)
         return len(text)
+
+    def _take(self, line: str) -> None:
+        """A traceback (Python's, or one Twisted prints) becomes one record: its lines
+        are collected until the exception's own line, which ends it."""
+        if self._traceback:
+            self._traceback.append(line)
+            if line.startswith((" ", "\t")) or not line.strip() or line.startswith(
+                    (_CHAINED, _CONTEXT, "Traceback")):
+                return
+            lines, self._traceback = self._traceback, []
+            self._logger.error(line, extra={"exception": "\n".join(lines)})
+            return
+        if line.startswith("Traceback (most recent call last)"):
+            self._traceback = [line]
+            return
+        self._emit(line)
 
     def _emit(self, line: str) -> None:
         if not line.strip():
@@ -79,8 +100,15 @@ class StderrToJson:
     def flush(self) -> None:
         if self._buffer:
             line, self._buffer = self._buffer, ""
-            self._emit(line)
+            self._take(line)
         self.stream.flush()
+
+    def close_traceback(self) -> None:
+        """Emit a traceback cut short (the process is ending)."""
+        if self._traceback:
+            lines, self._traceback = self._traceback, []
+            self._logger.error(lines[-1].strip() or "traceback",
+                               extra={"exception": "\n".join(lines)})
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)

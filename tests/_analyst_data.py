@@ -45,7 +45,7 @@ def articles(now: datetime) -> list[ArticleItem]:
             http_status=200),
         ArticleItem(
             url=OIL_URL, title="Oil prices climb as sanctions tighten",
-            summary="Brent rose for a third day.", authors=["Author A"], source=None,
+            summary="Brent rose for a third day.", authors=["Karim Haddad"], source=None,
             published_at=now - 2 * day, category="News", section="Economy",
             regions=["Europe"], tags=["Oil", "Sanctions"],
             body="Markets reacted to the new sanctions package.\n\nTraders expect more.",
@@ -54,7 +54,7 @@ def articles(now: datetime) -> list[ArticleItem]:
         ArticleItem(
             url=OPINION_URL, title="The long road to a ceasefire",
             summary="Why every truce in Gaza has failed, and what could work.",
-            authors=["Author A", "Author B"], published_at=now - 3 * day,
+            authors=["Karim Haddad", "Lina Nasser"], published_at=now - 3 * day,
             category="Articles", section="Opinion", regions=["MENA"],
             tags=["Gaza", "Ceasefire"], body="Negotiations have stalled before.\n\n"
                                                "Mediators are running out of options.",

@@ -187,15 +187,17 @@ def test_json_logs() -> None:
     assert first["run_id"] == 7 and first["time"].endswith("Z")
     assert "RuntimeError: boom" in second["exception"]
     # every stderr line is JSON, a command's printed messages included
-    result = newsmon("--log-format", "json", "status", "--db",
+    result = newsmon("--log-format", "json", "runs", "--db",
                      "postgresql://postgres@127.0.0.1:1/nothing")
     records = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(r["level"] == "ERROR" and "database unavailable" in r["message"]
                for r in records)
     result = newsmon("config", "--log-format", "json",
                      env=clean_env(NEWSMON_UNKNOWN_THING="1"))
-    (record,) = [json.loads(line) for line in result.stderr.splitlines()]
-    assert "unknown environment variable NEWSMON_UNKNOWN_THING" in record["message"]
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    # (the other warning: contact_url is still the placeholder, issue 13)
+    assert any("unknown environment variable NEWSMON_UNKNOWN_THING" in r["message"]
+               for r in records)
 
 
 def test_crawl_uses_the_configuration(tmp_path: Path) -> None:

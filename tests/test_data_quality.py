@@ -166,7 +166,7 @@ def test_article_overview_flattens_tags_regions_and_authors(populated: Store):
     assert corridor["authors"] == "Al Mayadeen English"
     opinion = by_url[OPINION_URL]
     assert opinion["regions"] == "Europe; MENA"           # index-derived Europe too
-    assert opinion["authors"] == "Author A; Author B"
+    assert opinion["authors"] == "Karim Haddad; Lina Nasser"
     infograph = by_url[INFOGRAPH_URL]
     assert infograph["regions"] is None and infograph["authors"] is None
     assert infograph["section"] is None and infograph["category"] == "Infographs"

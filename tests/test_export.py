@@ -74,7 +74,7 @@ def test_parquet_holds_the_same_records_as_jsonl(populated: Store, tmp_path: Pat
     out = tmp_path / "articles.parquet"
     assert cli.main(["export", "--db", db_arg(populated), "--format", "parquet",
                      "--out", str(out)]) == 0
-    assert "exported 5 articles records" in capsys.readouterr().err
+    assert "exported 5 articles" in capsys.readouterr().err
     table = pq.read_table(out)
     assert table.schema == parquet_schema("articles")
     assert table.column_names == list(ARTICLE_EXPORT_KEYS)

@@ -103,11 +103,17 @@ def test_status_thresholds_come_from_the_environment(store: Store) -> None:  # b
 
 
 def test_status_without_runs_and_without_database(tmp_path) -> None:
-    result = newsmon("status", "--db", str(tmp_path / "empty.sqlite3"))
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    result = newsmon("status", "--db", str(empty))
     assert result.returncode == CRITICAL and "no successful run recorded" in result.stdout
+    # No database: a monitoring line on stdout, UNKNOWN (3); no file is created.
+    result = newsmon("status", "--db", str(tmp_path / "missing.sqlite3"))
+    assert result.returncode == 3 and result.stdout.startswith("NEWSMON UNKNOWN - ")
+    assert not (tmp_path / "missing.sqlite3").exists()
     result = newsmon("status", "--db", "postgresql://postgres@127.0.0.1:1/nothing")
     assert result.returncode == 3, result.stderr
-    assert "database unavailable" in result.stderr
+    assert result.stdout.startswith("NEWSMON UNKNOWN - database unavailable")
 
 
 def test_runs_command(store: Store) -> None:  # both databases

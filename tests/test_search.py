@@ -93,6 +93,19 @@ def test_filters(populated: Store):
         search(engine, "gaza", limit=0)
 
 
+def test_both_databases_read_stop_words_and_a_dangling_or_alike(populated: Store):
+    """PostgreSQL's `english` configuration drops stop words (`or` is one): a dangling
+    `or`, a stop word alone or beside a word give the same answer on SQLite."""
+    engine = populated.engine
+    gaza = set(urls(search(engine, "gaza")))
+    assert gaza == {CORRIDOR_URL, OPINION_URL}
+    for query in ("gaza or", "or gaza", "gaza the", "the gaza", "gaza or the", "gaza -the"):
+        assert set(urls(search(engine, query))) == gaza, query
+    for query in ("the", "or", "the of and", "-gaza the"):
+        assert search(engine, query) == [], query
+    assert set(urls(search(engine, "sanctions or or summit"))) == {OIL_URL, SUMMIT_URL}
+
+
 HOSTILE = ['"', '""', "'", "a'b", "NEAR(a b)", "title:gaza", "gaza*", "^gaza", "(", ")",
            "AND", "OR", "NOT", "gaza AND", "- -", "--", "a OR OR b", "x:y:z", "{a b}:c",
            "'; DROP TABLE articles; --", "%s %(x)s ? :name $1", "\\", "gaza\x00", "😀",

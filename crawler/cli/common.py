@@ -8,9 +8,11 @@ import logging
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from crawler import config as config_module
+from crawler.cli.errors import UsageError
 from crawler.cli.when import parse_when
 from crawler.config import Config, ConfigError
 from crawler.logging_setup import configure_logging, set_level
@@ -21,12 +23,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DB_UNAVAILABLE = 0, 1, 2, 3
 EXIT_LOCKED = 4  # another crawl of the site is running against the database
 EXIT_DEGRADED = 5  # the crawl ran, but its fields look like a layout change
 
-DB_HELP = ("database URL (default: $NEWSMON_DATABASE_URL, else the SQLite file "
-           "~/.local/share/newsmon/newsmon.sqlite3)")
-
-
-class UsageError(Exception):
-    """A command-line value that cannot be used (exit code 2)."""
+DB_HELP = ("database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB "
+           "(default: $NEWSMON_DATABASE_URL, else database_url of the config file, else "
+           "the SQLite file ~/.local/share/newsmon/newsmon.sqlite3)")
 
 
 class SchemaOutdated(RuntimeError):
@@ -78,17 +77,39 @@ def configured_database_url() -> str | None:
 
 
 def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Any]:
-    """Resolve, connect and (by default) migrate: the one way commands reach the DB."""
+    """Resolve, validate, connect and (by default) migrate: the one way commands reach
+    the DB. Without ``upgrade`` (the read commands) a missing SQLite file is NoDatabase,
+    never a new empty database."""
+    from crawler.cli.validate import database_url
     from crawler.db import migrate
-    from crawler.db.session import check_connection, make_engine, resolve_database_url
+    from crawler.db.session import check_connection, make_engine
     from crawler.db.store import Store
 
-    url = resolve_database_url(cli_value or configured_database_url())
+    url = database_url(cli_value or configured_database_url(), must_exist=not upgrade)
+    if upgrade:
+        _make_default_folder(url)
     engine = make_engine(url)
     check_connection(engine)  # raises DatabaseUnavailable with a one-line reason
     if upgrade:
         migrate.upgrade(url)
     return url, Store(engine)
+
+
+def _make_default_folder(url: str) -> None:
+    """The default SQLite file's folder (~/.local/share/newsmon) is created on first use;
+    a folder the user named must exist (a typo must not create a directory tree)."""
+    from sqlalchemy.engine import make_url
+
+    from crawler.db.session import default_sqlite_path
+
+    database = make_url(url).database
+    if make_url(url).get_backend_name() != "sqlite" or not database:
+        return
+    path = Path(database)
+    if path == default_sqlite_path().resolve():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise UsageError(f"--db: no directory {path.parent} for the database {path.name}")
 
 
 def require_current_schema(url: str) -> None:
@@ -101,9 +122,13 @@ def require_current_schema(url: str) -> None:
     level = alembic_logger.level
     alembic_logger.setLevel(logging.WARNING)
     try:
-        current = migrate.is_up_to_date(url)
+        revision = migrate.current_revision(url)
+        current = revision == migrate.head_revision()
     finally:
         alembic_logger.setLevel(level)
+    if revision is None:
+        raise SchemaOutdated(f"{redact_url(url)} is not a newsmon database (it has no "
+                             f"newsmon schema)")
     if not current:
         raise SchemaOutdated(f"the schema of {redact_url(url)} is not at the latest "
                              f"revision: run `newsmon db upgrade`")
@@ -166,9 +191,17 @@ def parse_date(value: str | None, option: str) -> datetime | None:
 def article_filters(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of ``Store.iter_export_articles`` / ``search`` from the
     command line's --since, --until, --section, --region, --tag."""
-    return {"since": parse_date(args.since, "--since"),
-            "until": parse_date(args.until, "--until"),
+    since, until = parse_date(args.since, "--since"), parse_date(args.until, "--until")
+    warn_reversed(since, until)
+    return {"since": since, "until": until,
             "section": args.section, "region": args.region, "tag": args.tag}
+
+
+def warn_reversed(since: datetime | None, until: datetime | None) -> None:
+    """--until at or before --since selects nothing: most likely swapped; say so."""
+    if since is not None and until is not None and until <= since:
+        print(f"newsmon: warning: --until ({until:%Y-%m-%d %H:%M}Z) is not after --since "
+              f"({since:%Y-%m-%d %H:%M}Z): nothing can match (swapped?)", file=sys.stderr)
 
 
 def fail(message: str) -> None:

@@ -17,7 +17,8 @@ from typing import IO, Any
 from crawler.config import DEFAULT_BASE_URL, parse_duration
 from crawler.cli.common import (DB_HELP, EXIT_DEGRADED, UsageError, add_common_options,
                                 crawl_base_url, crawl_overrides, open_database,
-                                parse_set_options)
+                                parse_date, parse_set_options)
+from crawler.cli.validate import database_url, scrapy_setting_types, site_url
 
 BACKFILL_DESCRIPTION = (
     "Store the articles the site's XML sitemaps list and the database lacks "
@@ -50,14 +51,18 @@ def add_parsers(sub: Any) -> None:
     reparse = sub.add_parser(
         "reparse", help="re-extract stored pages with the current parser, without fetching")
     reparse.add_argument("--db", help=DB_HELP)
+    add_common_options(reparse)
 
     backfill = sub.add_parser(
         "backfill", help="store the articles the site's sitemaps list and the database "
                          "lacks (resumable)", description=BACKFILL_DESCRIPTION)
-    backfill.add_argument("--since", metavar="YYYY-MM",
-                          help="first month of publication to read (default: last month)")
-    backfill.add_argument("--until", metavar="YYYY-MM",
-                          help="last month of publication to read (default: up to now)")
+    backfill.add_argument("--since", metavar="DATE",
+                          help="first month of publication to read: the month of DATE "
+                               "(YYYY-MM, YYYY-MM-DD, a date-time, or 7d, 24h, today, "
+                               "yesterday; default: last month)")
+    backfill.add_argument("--until", metavar="DATE",
+                          help="last month of publication to read: the month of DATE, "
+                               "same forms (default: up to now)")
     backfill.add_argument("--base-url", default=None,
                           help="site to read (default: as for crawl)")
     backfill.add_argument("--trigger", choices=("manual", "cron", "scheduler"),
@@ -70,9 +75,15 @@ def add_parsers(sub: Any) -> None:
 
     demo = sub.add_parser(
         "demo", help="serve the bundled replica locally, crawl it, report what was stored")
-    demo.add_argument("--db", default="sqlite:///newsmon-demo.sqlite3",
-                      help="where to store the demo crawl; an existing SQLite file is "
-                           "replaced (default: ./newsmon-demo.sqlite3)")
+    demo.add_argument("--db", default="newsmon-demo.sqlite3",
+                      help="where to store the demo crawl: a SQLite file (path or "
+                           "sqlite:///PATH) that an earlier demo created is replaced, any "
+                           "other file is refused; or an empty PostgreSQL database "
+                           "(default: ./newsmon-demo.sqlite3)")
+    demo.add_argument("--force", action="store_true",
+                      help="replace the SQLite file even if `newsmon demo` did not "
+                           "create it")
+    add_common_options(demo)
 
 
 # --- crawl -----------------------------------------------------------------------------
@@ -91,11 +102,14 @@ def revisit_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 def crawl(args: argparse.Namespace) -> int:
     base_url = crawl_base_url(args.base_url)  # --base-url, env, config file
+    if args.base_url is not None:  # the configuration's is validated when loaded
+        base_url = site_url(base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
         overrides.update(revisit_overrides(args))  # --revisit-after
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    scrapy_setting_types(overrides)  # before a run is recorded: exit 2, nothing written
     url, store = open_database(args.db)
     return run_locked_crawl(url, store, base_url, args.trigger, overrides,
                             describe=f"crawling {base_url}")
@@ -126,7 +140,12 @@ def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
         run_id = store.start_run(base_url, trigger=trigger)
         store.engine.dispose()
         print(f"newsmon: {describe} into {redact_url(url)} (run {run_id})", file=sys.stderr)
-        outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
+        try:
+            outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
+        finally:
+            # A crawl that died starting (a bad setting, a spider that would not open)
+            # never closed its run: it failed, rather than `running` until the next.
+            close_unfinished_run(url, run_id)
         if outcome.stats.get("newsmon/database_lost"):  # crawler.crawl.outage: exit 3
             raise DatabaseUnavailable(
                 f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
@@ -144,6 +163,32 @@ def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
               file=sys.stderr)
         return EXIT_DEGRADED
     return 0
+
+
+def close_unfinished_run(url: str, run_id: int) -> None:
+    """Mark run ``run_id`` failed if the crawl left it ``running`` (start-up failure)."""
+    from crawler.db.session import DatabaseUnavailable, make_engine
+    from crawler.db.store import Store
+
+    store = Store(make_engine(url))
+    try:
+        run = store.get_run(run_id)
+        if run and run["status"] == "running":
+            store.finish_run(run_id, "failed", pages_fetched=run["pages_fetched"] or 0,
+                             articles_new=run["articles_new"] or 0,
+                             articles_updated=run["articles_updated"] or 0,
+                             articles_unchanged=run["articles_unchanged"] or 0,
+                             errors=run["errors"] or 0,
+                             error_summary="the crawl failed to start (see its log)")
+    except DatabaseUnavailable:
+        pass  # lost: the spool path and the next crawl's recovery deal with it
+    except Exception as exc:  # noqa: BLE001 - an outage's error; the next crawl recovers
+        from crawler.crawl.outage import is_unavailable
+
+        if not is_unavailable(exc):
+            raise
+    finally:
+        store.engine.dispose()
 
 
 def print_run_summary(store: Any, run_id: int, out: IO[str] = sys.stdout) -> None:
@@ -169,21 +214,31 @@ def last_month(now: datetime | None = None) -> str:
 def backfill(args: argparse.Namespace) -> int:
     from crawler.spiders.backfill import BackfillSpider, parse_month
 
-    since = args.since or last_month()
+    since = month_of(args.since, "--since") or last_month()
+    until = month_of(args.until, "--until")
     try:
-        first, last = parse_month(since), parse_month(args.until)
+        first, last = parse_month(since), parse_month(until)
         if last is not None and first is not None and last < first:
-            raise ValueError("--until is before --since")
+            raise ValueError(f"--until ({until}) is before --since ({since})")
         overrides = crawl_overrides(parse_set_options(args.set))
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    scrapy_setting_types(overrides)
     base_url = crawl_base_url(args.base_url)
+    if args.base_url is not None:
+        base_url = site_url(base_url)
     url, store = open_database(args.db)
     # The crawl lock: a backfill and a crawl of the site do not run at the same time.
     return run_locked_crawl(
         url, store, base_url, args.trigger, overrides,
-        describe=f"backfilling {base_url} from its sitemaps, {since} to {args.until or 'now'},",
-        spider=BackfillSpider, since=since, until=args.until)
+        describe=f"backfilling {base_url} from its sitemaps, {since} to {until or 'now'},",
+        spider=BackfillSpider, since=since, until=until)
+
+
+def month_of(value: str | None, option: str) -> str | None:
+    """The month (YYYY-MM) of a command-line date, in any form `export` takes."""
+    when = parse_date(value, option)
+    return None if when is None else f"{when.year}-{when.month:02d}"
 
 
 # --- reparse ---------------------------------------------------------------------------
@@ -200,23 +255,20 @@ def reparse(args: argparse.Namespace) -> int:
 # --- demo ------------------------------------------------------------------------------
 
 def demo(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
+    from crawler.cli.demo_db import DEMO_PORT, demo_sqlite_path, prepare_sqlite, refuse_other_sites
     from crawler.crawl.runner import run_crawl
     from crawler.logging_setup import set_level
     from crawler.replica.server import ReplicaServer
 
     set_level("WARNING")  # the report is the point; warnings and errors still show
-    db_url = args.db
-    parsed = make_url(db_url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        # Each demo serves the replica on a new port, so its URLs differ: start afresh.
-        for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)
+    db_url = database_url(args.db)  # a path, sqlite:///PATH or postgresql://...
+    path = demo_sqlite_path(db_url)
+    if path is not None:
+        prepare_sqlite(path, args.force)  # refuses a file the demo did not create
     _url, store = open_database(db_url)
-    with ReplicaServer() as server:
+    with _replica(ReplicaServer, DEMO_PORT) as server:
+        if path is None:
+            refuse_other_sites(store, server.base_url)
         print(f"newsmon demo: replica served at {server.base_url}", file=sys.stderr)
         run_id = store.start_run(server.base_url, trigger="manual")
         outcome = run_crawl(server.base_url, db_url,
@@ -230,6 +282,18 @@ def demo(args: argparse.Namespace) -> int:
     return 0 if outcome.status == "ok" else 1
 
 
+def _replica(server_class: Any, port: int) -> Any:
+    """The replica on ``port`` (a stable origin), else on any free port."""
+    import socket
+
+    try:
+        with socket.create_server(("127.0.0.1", port)):
+            pass
+    except OSError:
+        port = 0
+    return server_class(port=port)
+
+
 def _program_name() -> str:
     """How the user can call newsmon again: plain `newsmon` when it is on PATH."""
     argv0 = sys.argv[0]
@@ -239,8 +303,7 @@ def _program_name() -> str:
 
 
 def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> None:
-    from sqlalchemy.engine import make_url
-
+    from crawler.cli.demo_db import try_hints
     from crawler.db.session import redact_url
 
     counts = store.counts()
@@ -258,7 +321,5 @@ def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> Non
                     key=lambda r: r["published_at"], reverse=True)[:5]
     for record in latest:
         print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['title']}", file=out)
-    print(f"\nThe database is {redact_url(db_url)}. Try:\n"
-          f"  {_program_name()} export --db {db_url} --format jsonl | head -n 1\n"
-          f"  sqlite3 {make_url(db_url).database} 'select section, count(*) from articles "
-          f"group by section'", file=out)
+    hints = "\n".join(f"  {line}" for line in try_hints(db_url, _program_name()))
+    print(f"\nThe database is {redact_url(db_url)}. Try:\n{hints}", file=out)

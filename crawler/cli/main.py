@@ -35,8 +35,16 @@ HANDLERS = {
 }
 
 
+class NewsmonParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2): a script or a log
+    reader sees the reason, not a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = NewsmonParser(
         prog="newsmon", description="Crawl a news site into a relational database.",
         epilog="Exit codes: 0 ok, 1 run failed, 2 usage error, 3 database unavailable, "
                "4 another crawl holds the lock, 5 crawl degraded (layout change?). "
@@ -56,7 +64,10 @@ def cli_commands() -> dict[str, set[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (one line, above)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     args.parser = parser
     try:
         configure(args)  # configuration and logging (text or JSON)
@@ -66,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         args.config_error = str(exc)  # doctor reports it as its first check
         configure_logging("text", "INFO")
+    from crawler.cli.validate import NoDatabase
     from crawler.db.session import DatabaseUnavailable
     from crawler.ops.crawl_lock import LockHeld
 
@@ -74,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newsmon: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except NoDatabase as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return EXIT_DB_UNAVAILABLE
     except DatabaseUnavailable as exc:
         print(f"newsmon: database unavailable: {exc}", file=sys.stderr)
         return EXIT_DB_UNAVAILABLE

@@ -19,6 +19,7 @@ from typing import IO, Any
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
                                 add_common_options, article_filters, open_database,
                                 require_current_schema)
+from crawler.cli.validate import MAX_LIMIT, atomic_output, limit, output_path
 
 WRAP = 88
 
@@ -26,8 +27,9 @@ WRAP = 88
 def add_parsers(sub: Any) -> None:
     export = sub.add_parser("export", help="write stored records to stdout or a file")
     export.add_argument("--db", help=DB_HELP)
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True,
-                        help="parquet needs --out")
+    export.add_argument("--format", choices=("jsonl", "json", "csv", "parquet"),
+                        required=True, help="jsonl (json: the same, one object a line), "
+                        "csv or parquet (needs --out)")
     export.add_argument("--kind", choices=("articles", "breaking"), default="articles")
     export.add_argument("--since", metavar="DATE",
                         help="only articles published (undated ones: first seen) and "
@@ -39,12 +41,22 @@ def add_parsers(sub: Any) -> None:
     export.add_argument("--query", metavar="WORDS",
                         help="only articles matching this search (the syntax of "
                              "`newsmon search`; articles only)")
-    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--out", metavar="FILE", help="write here instead of stdout "
+                        "(the file is replaced only once the export is complete)")
+    export.add_argument("--join-lists", action="store_true",
+                        help='csv: join lists (authors, tags, regions, related URLs) with '
+                             '"; " as the SQL views do, instead of JSON arrays')
+    export.add_argument("--bom", action="store_true",
+                        help="csv: begin with a UTF-8 byte order mark (for spreadsheets)")
+    add_common_options(export)
 
     search = sub.add_parser(
         "search", help="full-text search of titles, summaries and bodies, best first")
-    search.add_argument("query", help='words (all required), "a phrase", `or` between '
-                                      'alternatives, -word to exclude')
+    search.add_argument("query", nargs="?", help='words (all required), "a phrase", `or` '
+                        'between alternatives, -word to exclude (a query that begins '
+                        'with -word: --query "-word ..." or `newsmon search -- -word`)')
+    search.add_argument("--query", dest="query_option", metavar="QUERY",
+                        help="the query, when it begins with - (same syntax)")
     search.add_argument("--since", metavar="DATE",
                         help="only articles published (undated ones: first seen) at or "
                              "after DATE (YYYY-MM-DD, YYYY-MM, a date-time, or 7d, 24h, "
@@ -54,15 +66,17 @@ def add_parsers(sub: Any) -> None:
     search.add_argument("--sort", choices=("relevance", "newest", "oldest"),
                         default="relevance", help="best match first (default), or by "
                         "publication date (undated articles last)")
-    search.add_argument("--limit", type=int, default=20, help="at most N results "
-                        "(default: 20)", metavar="N")
+    search.add_argument("--limit", type=limit, default=20, help="at most N results "
+                        f"(1 to {MAX_LIMIT}; default: 20)", metavar="N")
     search.add_argument("--offset", type=int, default=0, metavar="N",
                         help="skip the first N results (the next page: --offset 20)")
-    search.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default; the count of matches on stderr) or json: "
+    search.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                        help="text (default; the count of matches on stderr), json: "
                              "{total, offset, limit, sort, results: [{url, title, "
-                             "published_at, category, section, rank, snippet}]}")
+                             "published_at, category, section, rank, snippet}]}, or "
+                             "jsonl: the results, one object a line (the count on stderr)")
     search.add_argument("--db", help=DB_HELP)
+    add_common_options(search)
 
     history = sub.add_parser(
         "history", help="an article's revisions, with a diff of each change")
@@ -78,8 +92,11 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with atomic_output(path) as handle:  # a failure part-way keeps the earlier file
         yield handle
+
+
+EXPORTED = {"articles": "articles", "breaking": "breaking items"}
 
 
 def export(args: argparse.Namespace) -> int:
@@ -92,12 +109,17 @@ def export(args: argparse.Namespace) -> int:
         raise UsageError("--format parquet needs --out FILE")
     if args.query is not None and args.kind == "breaking":
         raise UsageError("--query searches articles only")
+    if (args.join_lists or args.bom) and args.format != "csv":
+        raise UsageError("--join-lists and --bom apply to --format csv only")
+    out = output_path(args.out) if args.out is not None else None
+    fmt = "jsonl" if args.format == "json" else args.format
     url, store = open_database(args.db, upgrade=False)
     try:
         require_current_schema(url)
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
+    warn_unknown_names(store, filters)
     if args.query is not None:
         from crawler.db.search import iter_export_matches
 
@@ -106,13 +128,44 @@ def export(args: argparse.Namespace) -> int:
         records = store.iter_export_articles(**filters)
     else:
         records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
-    if args.format == "parquet":
-        count = write_parquet(records, args.kind, args.out)
-    else:
-        with output_stream(args.out) as out:
-            count = write_records(records, args.format, args.kind, out)
-    print(f"newsmon: exported {count} {args.kind} records", file=sys.stderr)
+    try:
+        if fmt == "parquet":
+            count = write_parquet(records, args.kind, out)
+        else:
+            with output_stream(out) as stream:
+                if args.bom:
+                    stream.write("\ufeff")
+                count = write_records(records, fmt, args.kind, stream,
+                                      join_lists=args.join_lists)
+    except BrokenPipeError:
+        raise  # `| head`: the reader left (main() exits 0)
+    except OSError as exc:
+        from pathlib import Path
+
+        kept = " (the earlier file is kept)" if out and Path(out).is_file() else ""
+        print(f"newsmon: export failed: cannot write {out or 'stdout'}: "
+              f"{exc.strerror or exc}{kept}", file=sys.stderr)
+        return 1
+    print(f"newsmon: exported {count} {EXPORTED[args.kind]}", file=sys.stderr)
     return 0
+
+
+def warn_unknown_names(store: Any, filters: dict[str, Any]) -> None:
+    """A --section, --region or --tag that names nothing stored is most likely a typo:
+    say so on stderr, with the known names (the command still runs)."""
+    from crawler.db.filters import known_names
+
+    for option in ("section", "region", "tag"):
+        value = filters.get(option)
+        if not value:
+            continue
+        names = known_names(store.engine, option)
+        if value.casefold() not in {n.casefold() for n in names}:
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+            shown = close or sorted(names)[:20]
+            print(f"newsmon: warning: no {option} named {value!r} is known (--{option}); "
+                  f"{'did you mean' if close else 'known'}: {', '.join(shown) or 'none'}",
+                  file=sys.stderr)
 
 
 # --- search ----------------------------------------------------------------------------
@@ -126,6 +179,11 @@ def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str],
     """Text: numbered results (from ``page["offset"] + 1``); JSON: ``page`` (total,
     offset, limit, sort) with the results."""
     page = page or {"offset": 0}
+    if fmt == "jsonl":
+        for r in results:
+            out.write(json.dumps({k: _plain(v) for k, v in r.items()},
+                                 ensure_ascii=False) + "\n")
+        return
     if fmt == "json":
         json.dump({**page, "results": [{k: _plain(v) for k, v in r.items()}
                                        for r in results]},
@@ -147,10 +205,18 @@ def search(args: argparse.Namespace) -> int:
     from crawler.db.search import count_matches
     from crawler.db.search import search as search_articles
 
-    if args.limit < 1:
-        raise UsageError("--limit must be at least 1")
     if args.offset < 0:
         raise UsageError("--offset must not be negative")
+    query = args.query_option if args.query_option is not None else args.query
+    if args.query_option is not None and args.query is not None:
+        raise UsageError("give the query once: as an argument or with --query")
+    if query is None or not query.strip():
+        raise UsageError("an empty query: give words to search for (see --help)")
+    if any(term.rstrip('"').endswith("*") for term in query.split()):
+        # PostgreSQL's web-search syntax has no prefix search; SQLite would read `*`
+        # differently: refused on both rather than answered differently.
+        raise UsageError("prefix search (word*) is not supported: give whole words "
+                         "(the search matches word forms: `ceasefire` finds ceasefires)")
     filters = article_filters(args)
     url, store = open_database(args.db, upgrade=False)
     try:
@@ -158,12 +224,13 @@ def search(args: argparse.Namespace) -> int:
     except SchemaOutdated as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return 1
-    results = search_articles(store.engine, args.query, limit=args.limit,
+    warn_unknown_names(store, filters)
+    results = search_articles(store.engine, query, limit=args.limit,
                               offset=args.offset, sort=args.sort, **filters)
-    total = count_matches(store.engine, args.query, **filters)
+    total = count_matches(store.engine, query, **filters)
     page = {"total": total, "offset": args.offset, "limit": args.limit, "sort": args.sort}
     print_results(results, args.format, sys.stdout, page)
-    if args.format == "text":
+    if args.format != "json":
         if total == 0:
             print("newsmon: no article matches", file=sys.stderr)
         else:
@@ -179,21 +246,42 @@ def search(args: argparse.Namespace) -> int:
 def history(args: argparse.Namespace) -> int:
     from sqlalchemy import inspect
 
-    from crawler.sites.almayadeen.urls import canonicalize_url
-
     url, store = open_database(args.db, upgrade=False)
     if not inspect(store.engine).has_table("article_revisions"):
         print("newsmon: the database has no revisions yet: run `newsmon db upgrade`",
               file=sys.stderr)
         return 1
-    article_id = store.resolve_article_id(canonicalize_url(args.url)) \
-        or store.resolve_article_id(args.url)
-    if article_id is None:
-        print(f"newsmon: no stored article for {args.url}", file=sys.stderr)
+    found = find_article(store, args.url)
+    if isinstance(found, str):
+        print(f"newsmon: {found}", file=sys.stderr)
         return 1
-    record = store.get_article(canonicalize_url(args.url)) or store.get_article(args.url)
-    print_history(record, store.article_revisions(article_id))
+    article_id, record = found
+    print_history(record, store.article_revisions(article_id), sys.stdout)
     return 0
+
+
+def find_article(store: Any, given: str) -> tuple[int, dict[str, Any]] | str:
+    """(id, record) of the article a URL names: as given, canonical, without a trailing
+    slash, or (a path without the host) the one stored article with that path; else
+    a one-line reason."""
+    from crawler.db.queries import article_urls_ending_with
+    from crawler.sites.almayadeen.urls import canonicalize_url
+
+    text = given.strip()
+    candidates = [text, canonicalize_url(text)]
+    if text.endswith("/") and len(text.rstrip("/")) > len(text.split("://")[0]) + 3:
+        candidates += [text.rstrip("/"), canonicalize_url(text.rstrip("/"))]
+    if "://" not in text and text.strip("/"):
+        with store.engine.connect() as conn:
+            matches = article_urls_ending_with(conn, text.strip("/"))
+        if len(matches) > 1:
+            return f"{given} matches several articles ({', '.join(matches)}): give the URL"
+        candidates += matches
+    for url in candidates:
+        article_id = store.resolve_article_id(url)
+        if article_id is not None:
+            return article_id, store.get_article(url)  # aliases resolve the same way
+    return f"no stored article for {given}"
 
 
 def _when(value: datetime | None) -> str:

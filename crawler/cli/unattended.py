@@ -12,8 +12,9 @@ from typing import IO, Any
 from crawler import config as config_module
 from crawler.config import Config, ConfigError
 from crawler.cli import maintenance
-from crawler.cli.common import (DB_HELP, UsageError, add_common_options, commands_of,
-                                open_database)
+from crawler.cli.common import (DB_HELP, EXIT_DB_UNAVAILABLE, UsageError,
+                                add_common_options, commands_of, open_database)
+from crawler.cli.validate import MAX_LIMIT, NoDatabase, limit
 
 
 def add_parsers(sub: Any) -> None:
@@ -21,6 +22,7 @@ def add_parsers(sub: Any) -> None:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
     upgrade = db_sub.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
     upgrade.add_argument("--db", help=DB_HELP)
+    add_common_options(upgrade)
     maintenance.add_db_parsers(db_sub)  # vacuum, mark-interrupted
 
     schedule = sub.add_parser(
@@ -29,15 +31,19 @@ def add_parsers(sub: Any) -> None:
     add_common_options(schedule)
     runs = sub.add_parser("runs", help="list recent crawl runs")
     runs.add_argument("--db", help=DB_HELP)
-    runs.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
+    runs.add_argument("--limit", type=limit, default=20, metavar="N",
+                      help=f"how many (1 to {MAX_LIMIT}; default: 20)")
     runs.add_argument("--base-url", help="only runs of this site")
-    runs.add_argument("--format", choices=("text", "jsonl"), default="text")
+    runs.add_argument("--format", choices=("text", "jsonl", "json"), default="text",
+                      help="text (default), or jsonl (json: the same), one run a line")
     add_common_options(runs)
     status = sub.add_parser(
         "status", help="is monitoring healthy? exit 0 OK, 1 WARNING, 2 CRITICAL")
     status.add_argument("--db", help=DB_HELP)
     status.add_argument("--base-url", help="only runs of this site")
-    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                        help="text: one Nagios-style line with perfdata (default), or "
+                             "json (jsonl: the same), one object")
     add_common_options(status)
     config = sub.add_parser(
         "config", help="print the effective configuration, secrets masked")
@@ -48,15 +54,13 @@ def add_parsers(sub: Any) -> None:
 # --- db --------------------------------------------------------------------------------
 
 def db(args: argparse.Namespace) -> int:
-    from crawler.db import migrate
     from crawler.db.session import redact_url
 
     if args.db_command == "vacuum":
         return maintenance.vacuum(args)
     if args.db_command == "mark-interrupted":
         return maintenance.mark_interrupted(args)
-    url, _store = open_database(args.db, upgrade=False)
-    migrate.upgrade(url)
+    url, _store = open_database(args.db)  # creates or upgrades the schema
     print(f"newsmon: schema of {redact_url(url)} is at the latest revision", file=sys.stderr)
     return 0
 
@@ -95,7 +99,7 @@ def runs(args: argparse.Namespace) -> int:
     store = _open(args.db)
     rows = [] if _schema_missing(store) else load_runs(store.engine, args.limit,
                                                        args.base_url)
-    if args.format == "jsonl":
+    if args.format in ("jsonl", "json"):
         for row in rows:
             print(json.dumps(_jsonable(row), ensure_ascii=False))
     else:
@@ -139,15 +143,27 @@ def status(args: argparse.Namespace) -> int:
 
     cfg = config_module.current()
     thresholds = Thresholds.from_config(cfg)
-    store = _open(args.db)
-    rows = [] if _schema_missing(store) else load_runs(
-        store.engine, max(thresholds.window * 5, 50), args.base_url)
+    from crawler.db.session import DatabaseUnavailable
+
+    try:
+        store = _open(args.db)
+        rows = [] if _schema_missing(store) else load_runs(
+            store.engine, max(thresholds.window * 5, 50), args.base_url)
+    except (DatabaseUnavailable, NoDatabase) as exc:
+        # A monitoring check reads stdout: the verdict goes there, whatever --log-format.
+        reason = str(exc)
+        if args.format == "text":
+            print(f"NEWSMON UNKNOWN - database unavailable: {reason}")
+        else:
+            print(json.dumps({"status": "UNKNOWN", "code": EXIT_DB_UNAVAILABLE,
+                              "problems": [f"database unavailable: {reason}"]}))
+        return EXIT_DB_UNAVAILABLE
     health = evaluate(rows, thresholds, now=datetime.now(UTC))
     if rows:
         from crawler.ops.layout_alarm import explain_health
 
         explain_health(health, store.engine, rows)  # degraded: which fields, since when
-    if args.format == "json":
+    if args.format in ("json", "jsonl"):
         print(json.dumps(health.as_dict()))
     else:
         print(health.summary())
@@ -159,13 +175,15 @@ def status(args: argparse.Namespace) -> int:
 def show_config(args: argparse.Namespace) -> int:
     cfg = config_module.current()
     view = cfg.masked()
+    used = database_used(cfg)
     if args.format == "json":
         view["scrapy_settings"] = _masked_scrapy(cfg)
-        print(json.dumps({"config_file": cfg.config_file, "settings": view,
-                          "sources": cfg.sources}, indent=2, default=str))
+        print(json.dumps({"config_file": cfg.config_file, "database_used": used,
+                          "settings": view, "sources": cfg.sources}, indent=2, default=str))
         return 0
     print("# newsmon effective configuration (secrets masked)")
     print(f"# config file: {cfg.config_file or 'none ($NEWSMON_CONFIG unset)'}")
+    print(f"# database used by commands without --db: {used}")
     print("# each value's source: default, file or env (NEWSMON_* variable)")
     print(config_module.to_toml(view, cfg.sources, config_module.field_names()), end="")
     print("\n# Scrapy settings of `newsmon crawl` derived from the above "
@@ -173,6 +191,17 @@ def show_config(args: argparse.Namespace) -> int:
     for name, value in _masked_scrapy(cfg).items():
         print(f"#   {name} = {value!r}")
     return 0
+
+
+def database_used(cfg: Config) -> str:
+    """The database a command without --db uses (masked), or why none can be."""
+    from crawler.cli.validate import database_url
+    from crawler.config import mask_url
+
+    try:
+        return mask_url(database_url(cfg.database_url))
+    except UsageError as exc:
+        return f"none: {exc}"
 
 
 def _masked_scrapy(cfg: Config) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from collections import Counter
 from contextlib import suppress
@@ -43,9 +44,19 @@ from crawler.crawl.rendering import RenderingUnavailable
 logger = logging.getLogger("newsmon.browser")
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-# Headless, as root, on a closed network: no sandbox, GPU, updates, sync or first run.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+# Headless on a closed network: no GPU, updates, sync or first run.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def sandbox_launch_options(euid: int | None = None) -> dict[str, Any]:
+    """Chromium's sandbox is on, except as root, where Chromium refuses to start with
+    it (a container's default user): then `--no-sandbox` (docs/OPERATIONS.md says why
+    and how to run as another user)."""
+    euid = os.geteuid() if euid is None else euid
+    if euid == 0:
+        return {"chromium_sandbox": False, "args": [*CHROMIUM_ARGS, "--no-sandbox"]}
+    return {"chromium_sandbox": True, "args": list(CHROMIUM_ARGS)}
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
 CONTEXT_PREFIX = "newsmon-"
 CONTEXT_KWARGS = {"service_workers": "block"}
@@ -78,8 +89,10 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if not settings.getbool("NEWSMON_JAVASCRIPT", True):
             self.unavailable = "turned off (javascript = false, NEWSMON_JAVASCRIPT)"
         self.config.launch_options = {"executable_path": executable, "headless": True,
-                                      "args": list(CHROMIUM_ARGS),
+                                      **sandbox_launch_options(),
                                       **self.config.launch_options}
+        if not self.config.launch_options.get("chromium_sandbox"):
+            logger.debug("Chromium runs without its sandbox (as root)")
         self.recycle_every = max(1, settings.getint("NEWSMON_BROWSER_CONTEXT_PAGES", 50))
         self._generation = 0
         self._assigned: Counter[str] = Counter()

@@ -118,6 +118,28 @@ class RetryAfterMiddleware:
             slot.lastseen = max(slot.lastseen, time.time() + wait - slot.delay)
 
 
+class RobotsErrorsOnOneLine(logging.Filter):
+    """Scrapy's robots.txt middleware logs a site it cannot reach as an ERROR with two
+    chained tracebacks. An unreachable site is an ordinary condition: one WARNING line
+    with the cause (the page's own fetch error says the rest)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.msg.startswith("Error downloading"):
+            error = record.exc_info[1]
+            record.msg = ("robots.txt not fetched for %s (%s): read as no robots.txt, "
+                          "everything allowed (Scrapy's policy)")
+            request = getattr(record.args, "get", lambda _k: None)("request")
+            record.args = (getattr(request, "url", request),
+                           str(error).strip().splitlines()[0] if str(error).strip()
+                           else type(error).__name__)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_ROBOTS_FILTER = RobotsErrorsOnOneLine()
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's RobotsTxtMiddleware, every request waiting for robots.txt (above), and
     its ``Crawl-delay`` honoured (Scrapy ignores it): the site's download slot waits at
@@ -126,6 +148,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     def __init__(self, crawler: Any):
         super().__init__(crawler)
+        logging.getLogger(ScrapyRobotsTxtMiddleware.__module__).addFilter(_ROBOTS_FILTER)
         self._crawl_delays: dict[str, float] = {}    # by slot key (the host)
         self._max_crawl_delay = crawler.settings.getfloat("NEWSMON_CRAWL_DELAY_MAX", 60.0)
 

@@ -7,7 +7,8 @@ The spider asks ``CrawlMemory`` (read-only; the pipeline does every write):
   to (canonical URL or any alias: redirect sources, tracking-parameter variants
   canonicalise to the same URL already). Articles stored during the run are not
   "known": a first crawl paginates exactly as it always did.
-- ``is_due(article, card_title)``: the revisit policy (``RevisitPolicy``).
+- ``is_due(article, card_title, previous_card_title)``: the revisit policy
+  (``RevisitPolicy``); a card's title counts against what that card showed last time.
 - ``is_gone(url)``: answered 404/410 in the last ``NEWSMON_RETRY_FAILED_AFTER``: not
   asked again.
 - ``conditional_headers(url)``: If-None-Match / If-Modified-Since from the stored
@@ -92,8 +93,14 @@ class RevisitPolicy:
         return NEVER
 
     def is_due(self, article: KnownArticle, now: datetime,
-               card_title: str | None = None) -> bool:
-        if card_title and title_changed(card_title, article.title):
+               card_title: str | None = None, previous_card_title: str | None = None
+               ) -> bool:
+        """Due by age, or because an index card shows a new title: another than the
+        same card showed last time (``previous_card_title``), or, for a card never seen
+        before, than the article's title at its last fetch. A card whose headline is
+        simply shorter or different from the article's makes it due once, not on
+        every crawl."""
+        if card_title and title_changed(card_title, previous_card_title or article.title):
             return True
         interval = self.interval(article, now)
         if interval is None:
@@ -171,8 +178,10 @@ class CrawlMemory:
             self.known([url])
         return self._gone.get(url, False)
 
-    def is_due(self, article: KnownArticle, card_title: str | None = None) -> bool:
-        return self.policy.is_due(article, datetime.now(UTC), card_title)
+    def is_due(self, article: KnownArticle, card_title: str | None = None,
+               previous_card_title: str | None = None) -> bool:
+        return self.policy.is_due(article, datetime.now(UTC), card_title,
+                                  previous_card_title)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if not self.conditional:

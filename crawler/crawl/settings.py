@@ -25,6 +25,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control extension runs Python sent over HTTP (behind a token it
+# writes to ~/.local/state/scrapy/job_files/): no listening socket in a crawler.
+REMOTE_CONTROL_ENABLED = False
 # Items of one response processed at a time. The pipelines are synchronous, so more
 # buys nothing, and Scrapy starts this many tasks for every response (the default,
 # 100, cost about 1.5 ms of CPU per article page: docs/BENCHMARKS.md).

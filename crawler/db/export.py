@@ -21,7 +21,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_records(records: Iterable[dict], fmt: str, kind: str, out: IO[str]) -> int:
+LIST_JOINER = "; "  # as the SQL views join lists (docs/SCHEMA.md)
+
+
+def write_records(records: Iterable[dict], fmt: str, kind: str, out: IO[str], *,
+                  join_lists: bool = False) -> int:
+    """JSON lines or CSV; in CSV a list is a JSON array (it round-trips) or, with
+    ``join_lists``, its items joined with "; " (easier in a spreadsheet)."""
     keys = ARTICLE_EXPORT_KEYS if kind == "articles" else BREAKING_EXPORT_KEYS
     count = 0
     if fmt == "jsonl":
@@ -34,7 +40,8 @@ def write_records(records: Iterable[dict], fmt: str, kind: str, out: IO[str]) ->
     writer.writerow(keys)
     for record in records:
         # Lists become JSON arrays so that a CSV cell round-trips.
-        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list)
+        writer.writerow([(LIST_JOINER.join(map(str, v)) if join_lists
+                          else json.dumps(v, ensure_ascii=False)) if isinstance(v, list)
                          else ("" if v is None else _plain(v))
                          for v in (record[key] for key in keys)])
         count += 1

@@ -77,3 +77,12 @@ class ArticleFilter:
                 select(at.c.article_id).join(t, t.c.id == at.c.tag_id)
                 .where(_same_name(t.c.name, self.tag))))
         return clauses
+
+
+def known_names(engine: Any, kind: str) -> list[str]:
+    """The stored names of ``kind`` ("section", "region" or "tag"), sorted: what a
+    filter of that kind can match (the command line lists them after a typo)."""
+    table = {"section": Section, "region": Region, "tag": Tag}[kind].__table__
+    with engine.connect() as connection:
+        return sorted({row[0] for row in connection.execute(select(table.c.name))
+                       if row[0]})

@@ -339,6 +339,9 @@ class IndexPageRecord(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     previous_seen_at: Mapped[datetime | None]
+    # Migration 0005: the title each card showed (article URL -> title) at the last
+    # full observation; a card makes its article due only when this changes.
+    card_titles: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)
 
 
 # --- reliability (migration 0004) ----------------------------------------------------

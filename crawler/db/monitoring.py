@@ -158,6 +158,7 @@ class MonitoringStore:
                "page_name": clean_text(item.page_name) or "", "page_number": item.page_number,
                "article_urls": clean_value(list(item.article_urls)),
                "next_page_url": clean_text(item.next_page_url),
+               "card_titles": clean_value(dict(item.card_titles)) or None,
                "first_seen_at": observed, "last_seen_at": observed, "previous_seen_at": None}
         ip = _index_pages
         newer = ip.c.last_seen_at < observed
@@ -170,6 +171,10 @@ class MonitoringStore:
                                                 else_=ip.c.article_urls),
                 "next_page_url": lambda ex: case((newer, ex.next_page_url),
                                                  else_=ip.c.next_page_url),
+                # A 304 replays the listing without titles: keep the stored ones.
+                "card_titles": lambda ex: (ip.c.card_titles if item.not_modified else
+                                           case((newer, ex.card_titles),
+                                                else_=ip.c.card_titles)),
                 "previous_seen_at": case((newer, ip.c.last_seen_at),
                                          else_=ip.c.previous_seen_at),
                 "last_seen_at": _later(ip.c.last_seen_at, observed)})
@@ -245,10 +250,11 @@ class MonitoringStore:
 
     def index_listing(self, url: str) -> dict[str, Any] | None:
         """The last stored listing of an index page: ``{article_urls, next_page_url,
-        last_seen_at}``, or None."""
+        last_seen_at, card_titles}``, or None."""
         ip = _index_pages
         with self.engine.connect() as conn:
-            row = conn.execute(select(ip.c.article_urls, ip.c.next_page_url, ip.c.last_seen_at)
+            row = conn.execute(select(ip.c.article_urls, ip.c.next_page_url, ip.c.last_seen_at,
+                                      ip.c.card_titles)
                                .where(ip.c.url == url)).mappings().first()
         return dict(row) if row is not None else None
 

@@ -181,3 +181,16 @@ def fetch_errors(conn: Executor, run_id: int) -> list[dict[str, Any]]:
     fe = FetchError.__table__
     stmt = select(fe).where(fe.c.run_id == run_id).order_by(fe.c.occurred_at, fe.c.id)
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def article_urls_ending_with(conn: Connection, path: str, limit: int = 3) -> list[str]:
+    """Stored article URLs whose path is ``path`` (on any host), for a URL given
+    without its host; at most ``limit`` (more than one is ambiguous)."""
+    articles = Article.__table__
+    suffix = "/" + path.lstrip("/")
+    # A LIKE pattern with the path's own % and _ escaped, anchored after the host.
+    escaped = suffix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute(select(articles.c.url).where(
+        articles.c.url.like("%://%" + escaped, escape="\\")).limit(limit * 4))
+    return [url for (url,) in rows if url.split("://", 1)[-1].partition("/")[2]
+            == suffix[1:]][:limit]

@@ -39,6 +39,7 @@ from crawler.db.filters import ArticleFilter
 from crawler.db.models import Article
 from crawler.db.schema_extras import (FTS_TABLE, LEAD_VECTOR_COLUMN, PG_TS_CONFIG,
                                      SEARCH_VECTOR_COLUMN)
+from crawler.db.stopwords import ENGLISH_STOP_WORDS
 from crawler.db.text import clean_text
 
 HIGHLIGHT = ("**", "**")
@@ -104,10 +105,27 @@ def _fts5_phrase(words: list[str]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
+def _is_stop_word(words: list[str]) -> bool:
+    """A single word PostgreSQL's ``english`` configuration ignores (a phrase counts)."""
+    return len(words) == 1 and re.sub(r"\W+", "", words[0].lower()) in ENGLISH_STOP_WORDS
+
+
+def without_stop_words(conjunctions: list[Conjunction]) -> list[Conjunction]:
+    """The query as PostgreSQL reads it: stop words dropped (``the`` alone, a dangling
+    ``or``), alternatives left with no required term dropped."""
+    kept = []
+    for conjunction in conjunctions:
+        required = [w for w in conjunction.required if not _is_stop_word(w)]
+        if required:
+            kept.append(Conjunction(required, [w for w in conjunction.excluded
+                                               if not _is_stop_word(w)]))
+    return kept
+
+
 def fts5_query(text: str) -> str | None:
     """The FTS5 MATCH expression for web-search ``text`` (None: nothing to find)."""
     parts = []
-    for conjunction in parse_query(text):
+    for conjunction in without_stop_words(parse_query(text)):
         expression = " AND ".join(_fts5_phrase(words) for words in conjunction.required)
         for words in conjunction.excluded:
             expression = f"({expression}) NOT {_fts5_phrase(words)}"
@@ -133,8 +151,8 @@ def search(engine: Engine, query: str, since: datetime | None = None,
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     which = ArticleFilter(since, until, section, region, tag)
     query = clean_text(query) or ""
-    if not parse_query(query):
-        return []
+    if not without_stop_words(parse_query(query)):
+        return []  # nothing but stop words: PostgreSQL finds nothing either
     dialect = _dialect(engine)
     if sort != "relevance":
         stmt = _by_date(dialect, query, which, limit, offset, newest=sort == "newest")
@@ -177,8 +195,8 @@ def count_matches(engine: Engine, query: str, since: datetime | None = None,
     """How many articles match ``query`` and the filters (all of them, not a page)."""
     which = ArticleFilter(since, until, section, region, tag)
     query = clean_text(query) or ""
-    if not parse_query(query):
-        return 0
+    if not without_stop_words(parse_query(query)):
+        return 0  # nothing but stop words: PostgreSQL finds nothing either
     dialect = _dialect(engine)
     clauses = which.clauses()
     if dialect == "sqlite" and not clauses:

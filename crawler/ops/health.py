@@ -69,6 +69,7 @@ class Health:
     errors: int = 0
     error_rate: float = 0.0
     running: int = 0
+    thresholds: Thresholds | None = None  # for the perfdata's ;warn;crit
 
     @property
     def label(self) -> str:
@@ -85,8 +86,13 @@ class Health:
         if self.running:
             parts.append(f"{self.running} running")
         head = "; ".join(self.problems) if self.problems else "monitoring is healthy"
-        perf = (f"last_success_age={-1 if self.last_success_age is None else int(self.last_success_age)}s"
-                f" failure_rate={self.failure_rate:.3f} error_rate={self.error_rate:.3f}")
+        t = self.thresholds or Thresholds()
+        # Nagios perfdata: label=value[unit];warn;crit; "U" when there is no value yet.
+        age = "U" if self.last_success_age is None else f"{max(int(self.last_success_age), 0)}s"
+        perf = (f"last_success_age={age};{int(t.warn_age)};{int(t.crit_age)}"
+                f" failure_rate={self.failure_rate:.3f};{t.warn_failure_rate:g};"
+                f"{t.crit_failure_rate:g}"
+                f" error_rate={self.error_rate:.3f};{t.warn_error_rate:g};{t.crit_error_rate:g}")
         return f"NEWSMON {self.label} - {head} ({', '.join(parts)}) | {perf}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -118,7 +124,8 @@ def evaluate(runs: Sequence[dict[str, Any]], thresholds: Thresholds,
     now = now or datetime.now(UTC)
     ordered = sorted(runs, key=lambda r: (r["started_at"], r["id"]), reverse=True)
     finished = [r for r in ordered if r["status"] in FINISHED]
-    health = Health(code=OK, running=sum(1 for r in ordered if r["status"] == "running"))
+    health = Health(code=OK, running=sum(1 for r in ordered if r["status"] == "running"),
+                    thresholds=thresholds)
 
     def flag(code: int, problem: str) -> None:
         health.code = max(health.code, code)

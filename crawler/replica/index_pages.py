@@ -12,7 +12,9 @@ from crawler.replica.model import AUTHORS, BREAKING, REGIONS, SITE_NAME, bt
 
 def _card(a: dict, href: str | None = None) -> str:
     label = a["section"] or a["category"]
-    return card(href or a["path"], a["title"], content.index_path_of(a), label,
+    # A headline of its own (ReplicaServer.set_card_title), else the article's title.
+    return card(href or a["path"], a.get("card_title") or a["title"],
+                content.index_path_of(a), label,
                 a["published"], a["image"])
 
 

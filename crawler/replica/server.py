@@ -160,6 +160,15 @@ class ReplicaServer:
             self._cache.clear()
         return edited
 
+    def set_card_title(self, key: str, title: str | None) -> None:
+        """Index cards of an article show ``title`` instead of the article's own (as a
+        home page's shorter headline does); None: the article's title again."""
+        with self._state_lock:
+            current = content.ARTICLES if self._articles is None else self._articles
+            self._articles = [({**a, "card_title": title} if a["key"] == key else a)
+                              for a in current]
+            self._cache.clear()
+
     def reset(self) -> None:
         """Serve the truth again (undo every change) and clear the request log; the
         page that fails once has had its failure."""

@@ -108,15 +108,17 @@ class AlmayadeenSpider(scrapy.Spider):
                             page_number=page, observed_at=observed, article_urls=links,
                             next_page_url=next_page, etag=_header(response, "ETag"),
                             last_modified=_header(response, "Last-Modified"),
-                            not_modified=response.status == 304)
+                            not_modified=response.status == 304, card_titles=titles)
         seen = self.chain_seen.setdefault(chain, set())
         known = self.memory.known(links)
+        shown_before = (before or {}).get("card_titles") or {}  # this page's cards, last time
         go_on = self._worth_next_page(links, seen, known, before, next_page)
         for position, url in enumerate(links, start=1):
             yield ListingItem(article_url=url, page_url=page_url, page_kind=kind,
                               page_name=name, page_number=page, position=position,
                               observed_at=observed)
-            yield from self._article_request(url, known.get(url), titles.get(url))
+            yield from self._article_request(url, known.get(url), titles.get(url),
+                                             shown_before.get(url))
         for url in unplaced:    # the URL rules cannot place it: the page will say
             yield from self._article_request(url, placed=False)
         seen.update(links)
@@ -179,6 +181,7 @@ class AlmayadeenSpider(scrapy.Spider):
 
     def _article_request(self, url: str, known: KnownArticle | None = None,
                          card_title: str | None = None,
+                         previous_card_title: str | None = None,
                          placed: bool = True) -> Iterator[scrapy.Request]:
         """``placed=False``: a card's link the URL rules cannot place, fetched all the
         same; whether it is an article is the page's to say."""
@@ -194,7 +197,7 @@ class AlmayadeenSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
         if known is not None:
-            if not self.memory.is_due(known, card_title):
+            if not self.memory.is_due(known, card_title, previous_card_title):
                 self.crawler.stats.inc_value("newsmon/known_not_due")
                 return  # listed (a placement), not fetched
             self.crawler.stats.inc_value("newsmon/revisits")
