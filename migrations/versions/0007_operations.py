@@ -1,7 +1,7 @@
 """Operations: run counters for metrics, the scheduler's heartbeat, pruned totals.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-05
 
 - ``run_counters``: numbers of a run that ``crawl_runs`` has no column for, from the
