@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, make_url, text
 from crawler.db.faults import FAULT_ENV, FAULT_EXIT_CODE
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
-from crawler.replica.content import expected_articles
+from crawler.replica.content import expected_articles, expected_fields
 from crawler.replica.server import ReplicaServer
 
 PG_ADMIN_URL = os.environ.get("NEWSMON_TEST_PG_URL",
@@ -81,10 +81,15 @@ def new_database(backend: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def whole_site_problems(db_url: str, base_url: str) -> list[str]:
-    """What differs from the replica's truth: every article stored exactly once, each
-    field as expected, one raw page each, and no run left ``running``."""
+def whole_site_problems(db_url: str, base_url: str, added: tuple[dict, ...] = ()
+                        ) -> list[str]:
+    """What differs from the replica's truth (plus the articles ``added`` to the
+    server): every article stored exactly once, each field as expected, one raw page
+    each, and no run left ``running``."""
     expected = expected_articles(base_url)
+    for record in added:
+        fields = expected_fields(record, base_url)
+        expected[fields["url"]] = fields
     engine = make_engine(db_url)
     try:
         stored = {r["url"]: r for r in Store(engine).iter_export_articles()}

@@ -100,3 +100,34 @@ def test_a_kill_point_past_the_last_write_changes_nothing(replica, tmp_path):
     assert not result.killed and result.problems == []
     result = trial("sqlite", replica.base_url, 1, tmp_path)  # right after start_run
     assert result.killed and result.problems == []
+
+
+@pytest.mark.timeout(300)
+def test_once_a_crawl_completes_after_a_kill_recrawls_cost_what_they_did(tmp_path):
+    """The recovery reads deeper only until a crawl completes: then an unchanged site
+    costs the index pages of an ordinary recrawl again, and no article."""
+    from tests._monitor_helpers import article_requests
+
+    def recrawl_requests(server, db_url):
+        server.clear_log()
+        result = newsmon("crawl", "--base-url", server.base_url, "--db", db_url, *FAST)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return sorted((r.path, r.status) for r in server.request_log)
+
+    with ReplicaServer() as server:
+        base_url = server.base_url
+        with new_database("sqlite", tmp_path) as plain, \
+                new_database("sqlite", tmp_path) as killed:
+            assert newsmon("crawl", "--base-url", base_url, "--db", plain,
+                           *FAST).returncode == 0
+            ordinary = recrawl_requests(server, plain)
+            # Killed right after the 12th index page was stored, then crawled to the end.
+            result = newsmon("crawl", "--base-url", base_url, "--db", killed, *FAST,
+                             env={FAULT_ENV: "12", FAULT_KIND_ENV: "record_index_page"})
+            assert result.returncode != 0
+            recovery = recrawl_requests(server, killed)
+            assert whole_site_problems(killed, base_url) == []
+            after = recrawl_requests(server, killed)
+            assert article_requests(server) == []
+    assert after == ordinary
+    assert len(recovery) > len(ordinary)  # the recovery did read more
