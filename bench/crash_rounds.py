@@ -3,8 +3,11 @@ crawls of the replica SIGKILLed at random moments, several in a row, then one cr
 to the end, which must store the whole site exactly once.
 
 One round: a new, empty database; ``--kills`` crawls in a row, each SIGKILLed at a
-random moment (seeded) between ``--min`` and ``--max`` seconds after its process
-started, unless it ended first; after each kill every stored article must be whole
+random moment (seeded) unless it ended first: the first of a round between 0.2 s and
+``--min`` s after its process started (while the schema is created and the crawl
+starts), the others between ``--min`` and ``--max`` seconds after the replica got the
+crawl's first request (counted from there, the moments fall within the crawl however
+loaded the machine is); after each kill every stored article must be whole
 (``partial_row_problems``); then a crawl to the end must store every article of the
 replica's truth once, field for field, with no run left ``running``
 (bench/killpoints.py ``whole_site_problems``). The killed crawls revisit every stored
@@ -97,6 +100,12 @@ def partial_row_problems(db_url: str, base_url: str) -> tuple[int, list[str]]:
     return len(stored), problems
 
 
+def _until(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def crawl_round(backend: str, server: ReplicaServer, rng: random.Random, kills: int,
                 workdir: Path, low: float = 0.5, high: float = 6.0,
                 delay: float = DELAY) -> Round:
@@ -107,16 +116,23 @@ def crawl_round(backend: str, server: ReplicaServer, rng: random.Random, kills: 
     base_url = server.base_url
     environment = {k: v for k, v in os.environ.items() if k != FAULT_ENV}
     with new_database(backend, workdir) as db_url:
-        for _ in range(kills):
+        for number in range(kills):
             server.article_delay = delay
+            requests_before = len(server.request_log)
             with tempfile.TemporaryFile() as out:
                 crawl = subprocess.Popen(
                     [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
                      "--db", db_url, "--revisit-after", "0s", *FAST, "--set",
                      "CONCURRENT_REQUESTS_PER_DOMAIN=2"], stdout=out, stderr=out,
                     env=environment)
+                if number == 0:
+                    wait = rng.uniform(0.2, low)
+                else:
+                    wait = rng.uniform(low, high)
+                    _until(lambda: len(server.request_log) > requests_before
+                           or crawl.poll() is not None, 120)
                 try:
-                    crawl.wait(timeout=rng.uniform(low, high))
+                    crawl.wait(timeout=wait)
                 except subprocess.TimeoutExpired:
                     crawl.send_signal(signal.SIGKILL)
                     result.kills += 1
@@ -145,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--kills", type=int, default=6, help="killed crawls per round")
     parser.add_argument("--min", type=float, default=0.5, help="earliest kill (s)")
-    parser.add_argument("--max", type=float, default=6.0, help="latest kill (s)")
+    parser.add_argument("--max", type=float, default=6.0,
+                        help="latest kill (s after the crawl's first request)")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
