@@ -39,9 +39,10 @@ def only_on_page_3() -> dict:
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
-                                                            marks=pytest.mark.postgres)])
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
+@pytest.mark.parametrize("stop, backend", [
+    (signal.SIGKILL, "sqlite"),
+    pytest.param(signal.SIGKILL, "postgresql", marks=pytest.mark.postgres),
+    (signal.SIGTERM, "sqlite")], ids=["kill-sqlite", "kill-postgresql", "term-sqlite"])
 def test_a_chain_cut_after_page_2_is_finished_by_the_next_crawl(tmp_path, backend, stop):
     if backend == "postgresql":
         from tests.conftest import _require_postgres

@@ -78,7 +78,7 @@ def test_kill_points_on_postgresql(replica, tmp_path):
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("index_page", [3, 9, 17])
+@pytest.mark.parametrize("index_page", [5, 17])
 def test_graceful_stop_after_an_index_page_then_a_crawl_stores_the_whole_site(
         replica, tmp_path, index_page):
     base_url = replica.base_url

@@ -7,7 +7,8 @@ menu cannot be read) -> each index's ?page=N chain -> every article those pages 
 Incremental (crawler.crawl.incremental): links to articles stored by an earlier run are
 listed (placements) but fetched only when due for a revisit; an index chain stops at
 the first page that shows no article unseen before (in the database or earlier in the
-chain). Index pages (not the home page, which carries the menu and the ticker) and
+chain; what a crawl that did not finish every chain stored counts as unseen, so that
+a chain a killed crawl cut is read to its end: docs/RELIABILITY.md). Index pages (not the home page, which carries the menu and the ticker) and
 revisited articles are requested conditionally; a 304 is not parsed: an index page
 replays its stored listing, an article counts as unchanged.
 
