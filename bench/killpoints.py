@@ -140,9 +140,11 @@ def trial(backend: str, base_url: str, kill_after: int, workdir: Path,
 
 
 def sweep(backend: str, base_url: str, points: Iterator[int] | list[int], workdir: Path,
-          workers: int = 2, stop_past_end: bool = True) -> list[Trial]:
+          workers: int = 2, stop_past_end: bool = True, progress: bool = False
+          ) -> list[Trial]:
     """Run ``trial`` at each kill point, ``workers`` at a time; with ``stop_past_end``,
-    stop after the first batch in which a crawl ended before its kill point."""
+    stop after the first batch in which a crawl ended before its kill point.
+    ``progress``: print a line per trial."""
     trials: list[Trial] = []
     iterator = iter(points)
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -152,6 +154,11 @@ def sweep(backend: str, base_url: str, points: Iterator[int] | list[int], workdi
                 break
             done = list(pool.map(lambda n: trial(backend, base_url, n, workdir), batch))
             trials += done
+            for t in done if progress else ():
+                print(f"  {backend} kill after write {t.kill_after}: "
+                      f"{'killed' if t.killed else 'ended first'}, "
+                      f"{'ok' if not t.problems else 'FAILED ' + '; '.join(t.problems[:3])}"
+                      f" ({t.seconds:.0f} s)", flush=True)
             if stop_past_end and any(not t.killed for t in done):
                 break
     return trials
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stride", type=int, default=1, help="every Kth write (default 1)")
     parser.add_argument("--first", type=int, default=1, help="first kill point")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line per trial")
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     failed = 0
@@ -171,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         for backend in backends:
             started = time.monotonic()
             points = iter(range(args.first, 100_000, max(args.stride, 1)))
-            trials = sweep(backend, server.base_url, points, Path(tmp), args.workers)
+            trials = sweep(backend, server.base_url, points, Path(tmp), args.workers,
+                           progress=args.verbose)
             tried = [t for t in trials if t.killed]
             bad = [t for t in tried if t.problems]
             failed += len(bad)
