@@ -8,8 +8,9 @@ Incremental (crawler.crawl.incremental): links to articles stored by an earlier 
 listed (placements) but fetched only when due for a revisit; an index chain stops at
 the first page that shows no article unseen before (in the database or earlier in the
 chain; what a crawl that did not finish every chain stored counts as unseen, so that
-a chain a killed crawl cut is read to its end: docs/RELIABILITY.md). Index pages (not the home page, which carries the menu and the ticker) and
-revisited articles are requested conditionally; a 304 is not parsed: an index page
+a chain a killed crawl cut is read to its end: docs/RELIABILITY.md). Index pages (not
+the home page, which carries the menu and the ticker) and revisited articles are
+requested conditionally; a 304 is not parsed: an index page
 replays its stored listing, an article counts as unchanged.
 
 JavaScript (crawler.crawl.rendering): an index whose Load More is JavaScript only, a
