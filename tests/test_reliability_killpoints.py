@@ -64,7 +64,7 @@ def test_kill_right_after_an_index_page_is_stored_finishes_its_chain(replica, tm
     failed = {t.kill_after: t.problems[:5] for t in trials if t.problems}
     assert not failed, failed
     assert any(not t.killed for t in trials)  # past the last index page
-    assert len(killed) * INDEX_STRIDE >= 24, len(killed)  # the replica has 28 index pages
+    assert len(killed) * INDEX_STRIDE >= 28, len(killed)  # a first crawl stores 35
 
 
 @pytest.mark.postgres
