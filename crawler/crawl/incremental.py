@@ -13,6 +13,14 @@ The spider asks ``CrawlMemory`` (read-only; the pipeline does every write):
   asked again.
 - ``conditional_headers(url)``: If-None-Match / If-Modified-Since from the stored
   validators.
+- ``seen_by_complete_crawl(when)``: whether an article stored, or a listing observed,
+  at ``when`` was stored by a crawl that finished every index chain. A crawl that was
+  killed or stopped (``crawl_runs.index_complete`` false) may have stored an article
+  listed on page 1 of a chain and died before it read page 3: what it stored must not
+  make a later crawl stop reading that chain early. So the spider decides how deep to
+  read a chain as if runs since the last complete crawl had stored nothing (it still
+  does not fetch their articles again); the first crawl that completes closes every
+  chain they left open (docs/RELIABILITY.md).
 
 Settings: ``NEWSMON_INCREMENTAL`` (False: remember nothing, fetch everything, as a
 first crawl does), ``NEWSMON_REVISIT_SCHEDULE``, ``NEWSMON_REVISIT_AFTER``,
@@ -130,6 +138,8 @@ class CrawlMemory:
         self.conditional = conditional and store is not None
         self._known: dict[str, KnownArticle | None] = {}
         self._gone: dict[str, bool] = {}
+        # End of the last crawl of the site that read every index chain (None: none).
+        self.complete_before: datetime | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, started_at: datetime | None = None) -> CrawlMemory:
@@ -170,6 +180,19 @@ class CrawlMemory:
                 self._known[url] = found.get(url)
                 self._gone[url] = url in gone
         return {u: k for u in urls if (k := self._known.get(u)) is not None}
+
+    def recall_last_complete_crawl(self, base_url: str) -> None:
+        """Load ``complete_before`` for the site (call once, before the crawl reads)."""
+        if self.store is not None:
+            self.complete_before = self.store.last_complete_crawl(base_url)
+            logger.debug("last crawl that read every index chain ended %s",
+                         self.complete_before)
+
+    def seen_by_complete_crawl(self, when: datetime | None) -> bool:
+        """Stored (or observed) no later than the end of the last crawl that read every
+        index chain: what a later killed or stopped crawl stored is not."""
+        return self.complete_before is not None and when is not None \
+            and when <= self.complete_before
 
     def is_gone(self, url: str) -> bool:
         if self.store is None:

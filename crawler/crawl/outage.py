@@ -282,7 +282,8 @@ class Spooler:
             articles_updated=end.articles_updated + counts.get("updated", 0),
             articles_unchanged=end.articles_unchanged + counts.get("unchanged", 0),
             errors=end.errors + counts.get("errors", 0),
-            error_summary=summary[:2000] or None, finished_at=end.finished_at)
+            error_summary=summary[:2000] or None, finished_at=end.finished_at,
+            index_complete=end.index_complete)
         logger.warning("spool: run %d recorded as %s (it ended while the database was "
                        "unavailable)", run_id, end.status)
 
@@ -306,7 +307,8 @@ class Spooler:
         self._spool(RunEnd(status=status, finished_at=now, pages_fetched=pages,
                            articles_new=p.counts["new"], articles_updated=p.counts["updated"],
                            articles_unchanged=p.counts["unchanged"], errors=p.counts["errors"],
-                           error_summary="; ".join([note, *p.error_samples[:9]])), now)
+                           error_summary="; ".join([note, *p.error_samples[:9]]),
+                           index_complete=p.walked_every_chain()), now)
         stats.set_value("newsmon/run_id", p.run_id)
         stats.set_value("newsmon/status", status)
         stats.set_value("newsmon/database_lost", True)
@@ -323,7 +325,7 @@ class OutageTolerantReads:
 
     _EMPTY: dict[str, Callable[[], Any]] = {
         "known_articles": dict, "recent_failures": set, "validators": dict,
-        "index_listing": lambda: None}
+        "index_listing": lambda: None, "last_complete_crawl": lambda: None}
 
     def __init__(self, store: Any, warn_every: float = 60.0):
         self._store = store

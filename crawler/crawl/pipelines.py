@@ -138,8 +138,21 @@ class StorePipeline:
             self.run_id, status, pages_fetched=pages,
             articles_new=self.counts["new"], articles_updated=self.counts["updated"],
             articles_unchanged=self.counts["unchanged"], errors=self.counts["errors"],
-            error_summary="; ".join(self.error_samples[:10]) or None)
+            error_summary="; ".join(self.error_samples[:10]) or None,
+            index_complete=self.walked_every_chain())
         self.engine.dispose()
+
+    def walked_every_chain(self) -> bool:
+        """The spider walks index chains (``WALKS_INDEX_CHAINS``: the crawl's, not the
+        backfill's) and nothing but its own rules could end it early (no CLOSESPIDER_*
+        limit). Store.finish_run records it for runs that ended ok/degraded only: a
+        stopped or killed run never counts (crawler/crawl/incremental.py)."""
+        settings = self.crawler.settings
+        limited = any(settings.getfloat(name, 0) for name in (
+            "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT", "CLOSESPIDER_PAGECOUNT",
+            "CLOSESPIDER_ERRORCOUNT", "CLOSESPIDER_TIMEOUT_NO_ITEM"))
+        return bool(getattr(self.crawler.spider, "WALKS_INDEX_CHAINS", False)) \
+            and not limited
 
     def _run_status(self, pages: int, reason: str) -> str:
         if reason in ("shutdown", "cancelled"):

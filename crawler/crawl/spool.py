@@ -63,6 +63,7 @@ class RunEnd:
     articles_unchanged: int = 0
     errors: int = 0
     error_summary: str | None = None
+    index_complete: bool = False  # Store.finish_run's (a crawl that read every chain)
 
 
 @dataclass

@@ -272,6 +272,9 @@ class CrawlRun(Base):
     articles_unchanged: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
     errors: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
     error_summary: Mapped[str | None]
+    # A crawl of the index chains that ended ok/degraded: it read every chain as far as
+    # its rules say (migration 0006; crawler/crawl/incremental.py).
+    index_complete: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class FetchError(Base):

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from crawler.db.models import (
     Article,
     ArticleRevision,
+    CrawlRun,
     FetchError,
     HttpValidator,
     IndexPageRecord,
@@ -32,6 +33,7 @@ from crawler.db.models import (
     UrlAlias,
 )
 from crawler.db.filters import utc_or_now
+from crawler.db.runs import site_key
 from crawler.db.text import clean_text, clean_value
 from crawler.db.upsert import upsert
 from crawler.items import IndexPageItem
@@ -247,6 +249,19 @@ class MonitoringStore:
             rows = conn.execute(select(v.c.url, v.c.etag, v.c.last_modified)
                                 .where(v.c.url.in_(wanted))).all()
         return {url: Validators(etag, last_modified) for url, etag, last_modified in rows}
+
+    def last_complete_crawl(self, base_url: str) -> datetime | None:
+        """When the last crawl of this site that read every index chain to its end
+        finished (``crawl_runs.index_complete``), or None: no such crawl."""
+        r, site = CrawlRun.__table__, site_key(base_url)
+        query = (select(r.c.base_url, r.c.finished_at)
+                 .where(r.c.index_complete.is_(True), r.c.finished_at.is_not(None))
+                 .order_by(r.c.finished_at.desc()).limit(1000))
+        with self.engine.connect() as conn:
+            for run_base_url, finished_at in conn.execute(query):
+                if site_key(run_base_url or "") == site:
+                    return finished_at
+        return None
 
     def index_listing(self, url: str) -> dict[str, Any] | None:
         """The last stored listing of an index page: ``{article_urls, next_page_url,

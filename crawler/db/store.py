@@ -23,7 +23,7 @@ from sqlalchemy import Engine, Table, case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from crawler.db import queries
+from crawler.db import faults, queries
 from crawler.db.monitoring import (write_aliases, 
     MonitoringStore,
     add_revision,
@@ -99,7 +99,9 @@ class Store(MonitoringStore):
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self._writer.begin() as connection:
-                    return work(connection)
+                    result = work(connection)
+                faults.after_write(work)  # a test hook: off unless set (crawler.db.faults)
+                return result
             except DBAPIError as error:
                 if attempt == self.max_attempts or not _is_retryable(error):
                     raise
@@ -120,14 +122,17 @@ class Store(MonitoringStore):
     def finish_run(self, run_id: int, status: str, *, pages_fetched: int, articles_new: int,
                    articles_updated: int, articles_unchanged: int, errors: int,
                    error_summary: str | None = None,
-                   finished_at: datetime | None = None) -> None:
+                   finished_at: datetime | None = None, index_complete: bool = False) -> None:
+        """``index_complete``: a crawl that read every index chain as far as its rules
+        say (ended ok/degraded); later crawls count what it stored as seen."""
         if status not in RUN_STATUSES:
             raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
         values = {"status": status, "finished_at": _aware(finished_at, "finished_at"),
                   "pages_fetched": pages_fetched, "articles_new": articles_new,
                   "articles_updated": articles_updated,
                   "articles_unchanged": articles_unchanged, "errors": errors,
-                  "error_summary": none_if_blank(clean_text(error_summary))}
+                  "error_summary": none_if_blank(clean_text(error_summary)),
+                  "index_complete": bool(index_complete) and status in ("ok", "degraded")}
         self._write(lambda s: s.execute(update(_runs).where(_runs.c.id == run_id).values(values)))
 
     def record_fetch_error(self, run_id: int, url: str, error: str, status: int | None = None,

@@ -22,7 +22,9 @@ Article records (``data_*.py``) are dicts with these keys:
   ``old_path`` (answers 301 to ``path``), ``video`` (``src``, ``duration``,
   ``iso_duration``), ``sitemap_only`` (``"monthly"`` or ``"news"``: linked from no
   page, only listed in the monthly sitemaps, or only in the news sitemap; a crawl
-  does not find it, a backfill does).
+  does not find it, a backfill does), ``index_only`` (``True``: shown by its index
+  listings only, never in another article's Most Read / Read Next cards: the crash
+  tests hide an article deep in an index chain with it).
 
 A running server may serve other articles than these (``state``, ``articles()``).
 """
@@ -65,6 +67,7 @@ def _normalise(record: dict) -> dict:
     a.setdefault("old_path", None)
     a.setdefault("video", None)
     a.setdefault("sitemap_only", None)
+    a.setdefault("index_only", False)
     a["modified"] = a.get("modified") or a["published"]
     listed = dict(a.get("listed") or {})
     listed.setdefault("home", False)
@@ -160,9 +163,10 @@ def home_listing() -> list[dict]:
 
 
 def listed_articles() -> list[dict]:
-    """Articles shown on some index page (safe targets for Most Read / Read Next)."""
-    return [a for a in articles() if a["stored"] and (a["listed"]["home"] or a["listed"][
-        "section"] or a["listed"]["regions"])]
+    """Articles shown on some index page (safe targets for Most Read / Read Next;
+    ``index_only`` ones are not offered)."""
+    return [a for a in articles() if a["stored"] and not a["index_only"] and (
+        a["listed"]["home"] or a["listed"]["section"] or a["listed"]["regions"])]
 
 
 def related_paths(a: dict) -> list[str]:

@@ -11,7 +11,9 @@ a test makes at run time (``add_article``, ``edit_article``, ``set_breaking``).
 Conditional requests: every 200 answer carries an ETag (a hash of the page), article
 pages a Last-Modified (the article's modified time); If-None-Match (which wins) or
 If-Modified-Since get a 304 when nothing changed. ``article_delay`` (seconds) slows
-article pages down, e.g. to interrupt a crawl midway. Sitemaps: ``sitemaps``.
+article pages down, e.g. to interrupt a crawl midway; ``path_delays`` (path and query
+-> seconds) holds chosen pages back, e.g. to cut an index chain at a chosen page.
+Sitemaps: ``sitemaps``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class ReplicaServer:
         self.port = port
         self.offsite_port = offsite_port
         self.article_delay = article_delay
+        self.path_delays: dict[str, float] = {}
         # robots.txt variants: lines added to its "User-agent: *" group, or another status
         self.robots_extra = ""
         self.robots_status = 200
@@ -271,6 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
             page = Page(500, b"internal error\n", "text/plain; charset=utf-8")
         if getattr(page, "article_key", None) and self.replica.article_delay:
             time.sleep(self.replica.article_delay)
+        if self.replica.path_delays.get(self.path):
+            time.sleep(self.replica.path_delays[self.path])
         etag = _etag(page) if page.status == 200 else None
         if etag and _not_modified(self.headers, etag, page.headers.get("Last-Modified")):
             page = Page(304, b"", page.content_type, {**page.headers, "ETag": etag})

@@ -7,8 +7,10 @@ menu cannot be read) -> each index's ?page=N chain -> every article those pages 
 Incremental (crawler.crawl.incremental): links to articles stored by an earlier run are
 listed (placements) but fetched only when due for a revisit; an index chain stops at
 the first page that shows no article unseen before (in the database or earlier in the
-chain). Index pages (not the home page, which carries the menu and the ticker) and
-revisited articles are requested conditionally; a 304 is not parsed: an index page
+chain; what a crawl that did not finish every chain stored counts as unseen, so that
+a chain a killed crawl cut is read to its end: docs/RELIABILITY.md). Index pages (not
+the home page, which carries the menu and the ticker) and revisited articles are
+requested conditionally; a 304 is not parsed: an index page
 replays its stored listing, an article counts as unchanged.
 
 JavaScript (crawler.crawl.rendering): an index whose Load More is JavaScript only, a
@@ -47,6 +49,9 @@ from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, same_o
 
 class AlmayadeenSpider(scrapy.Spider):
     name = "almayadeen"
+    # Its runs walk the index chains: one that ends ok marks them all finished
+    # (crawl_runs.index_complete; crawler.crawl.incremental).
+    WALKS_INDEX_CHAINS = True
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -66,6 +71,7 @@ class AlmayadeenSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory.from_settings(self.settings)
+        self.memory.recall_last_complete_crawl(self.base_url)
         yield self._index_request(self.base_url, kind="home", name="Home", page=1)
         # Links an interrupted crawl saw but never followed (crawler.crawl.resume).
         for request in self._follow_articles(unfollowed_links(self.memory)):
@@ -138,19 +144,33 @@ class AlmayadeenSpider(scrapy.Spider):
                          known: dict[str, KnownArticle], before: dict[str, Any] | None,
                          next_page: str | None) -> bool:
         """Read the next page when this one shows an unseen link: one not shown earlier
-        in this chain (so a repeated or endless "next" stops), not stored before this
-        run, not failed for good, and not on this page last time either (so a link
-        that never becomes an article does not drag every crawl one page deeper).
+        in this chain (so a repeated or endless "next" stops), not failed for good, and
+        either stored by a run that did not finish every chain (a killed or stopped
+        crawl: it may have stored this page's articles and died before it read the
+        next page), or not stored before this run and not on this page last time
+        either (so a link that never becomes an article does not drag every crawl one
+        page deeper; a listing observed by an unfinished run does not count).
         A next page never read before is read anyway (in an earlier crawl that was
         interrupted or capped, the chain did not get that far)."""
         if not next_page:
             return False
-        listed_before = set(before["article_urls"]) if before else set()
-        if any(url not in seen and url not in known and url not in listed_before
-               and not self.memory.is_gone(url) for url in links):
+        memory = self.memory
+        listed_before: set[str] = set()
+        if before and memory.seen_by_complete_crawl(before.get("last_seen_at")):
+            listed_before = set(before["article_urls"])
+
+        def unseen(url: str) -> bool:
+            if url in seen or memory.is_gone(url):
+                return False
+            article = known.get(url)
+            if article is None:
+                return url not in listed_before
+            return not memory.seen_by_complete_crawl(article.first_seen_at)
+
+        if any(unseen(url) for url in links):
             return True
-        return self.memory.enabled and before is not None and \
-            self.memory.stored_listing(canonicalize_url(next_page)) is None
+        return memory.enabled and before is not None and \
+            memory.stored_listing(canonicalize_url(next_page)) is None
 
     def _follow_menu(self, menu: Menu) -> Iterator[MenuItem | scrapy.Request]:
         if menu.from_fallback:

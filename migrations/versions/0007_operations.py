@@ -1,7 +1,7 @@
 """Operations: run counters for metrics, the scheduler's heartbeat, pruned totals.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05
 
 - ``run_counters``: numbers of a run that ``crawl_runs`` has no column for, from the
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
