@@ -16,14 +16,14 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import crawling, reading, unattended
+from crawler.cli import crawling, monitoring, reading, unattended
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
 
 HANDLERS = {
     "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": crawling.demo,
-    "reparse": crawling.reparse,
+    "reparse": crawling.reparse, "monitor": monitoring.monitor,
     "export": reading.export, "search": reading.search, "history": reading.history,
     "schedule": unattended.schedule, "runs": unattended.runs, "status": unattended.status,
     "config": unattended.show_config, "db": unattended.db,
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, reading, unattended):
+    for group in (crawling, monitoring, reading, unattended):
         group.add_parsers(sub)
     return parser
 

@@ -142,7 +142,9 @@ class StorePipeline:
         self.engine.dispose()
 
     def _run_status(self, pages: int, reason: str) -> str:
-        if reason in ("shutdown", "cancelled"):
+        # A spider that runs until stopped (the monitor) ends normally that way.
+        stops_normally = getattr(self.crawler.spider, "ends_by_stopping", False)
+        if reason in ("shutdown", "cancelled") and not stops_normally:
             return "interrupted"
         if pages == 0 or self.crawler.stats.get_value("newsmon/start_failed"):
             return "failed"
