@@ -171,27 +171,20 @@ class PollPlan:
             self._recent.popleft()
         return len(self._recent)
 
-    def due(self, now: float, ticker_url: str | None = None) -> list[str]:
-        """Pages due at ``now``, most overdue first. The ticker page is due too when no
-        page was read for ``ticker_interval``. Nothing is due while the polls of the
-        last hour already spent the poll budget."""
+    def due(self, now: float) -> list[str]:
+        """Pages due at ``now``, most overdue first. When no page was read for
+        ``ticker_interval``, the page due next is due now (every page shows the ticker).
+        Nothing is due while the polls of the last hour already spent the poll budget."""
         if self.polls_last_hour(now) >= self.poll_budget() * 3600.0 and \
                 self.last_any_poll is not None:
             return []
         if not self.intervals:
             self.replan()
-        scored = []
-        for url, page in self.pages.items():
-            due = self.due_at(url)
-            if ticker_url == url and self.last_any_poll is not None:
-                due = min(due, self.last_any_poll + self.config.real(self.config.ticker_interval))
-            if due <= now:
-                scored.append((due, url))
-        return [url for _due, url in sorted(scored)]
-
-    def next_due(self, ticker_url: str | None = None) -> float:
-        """Real epoch seconds of the next poll due (for status and sleeping)."""
-        times = [self.due_at(url) for url in self.pages]
-        if ticker_url in self.pages and self.last_any_poll is not None:
-            times.append(self.last_any_poll + self.config.real(self.config.ticker_interval))
-        return min(times, default=math.inf)
+        scored = sorted((self.due_at(url), url) for url in self.pages)
+        due = [url for at, url in scored if at <= now]
+        if not due and scored and self.last_any_poll is not None and \
+                now >= self.last_any_poll + self.config.real(self.config.ticker_interval):
+            # The ticker is on every page: read it on the page due next (a look ahead
+            # of time there rather than one more look at the home page).
+            due = [scored[0][1]]
+        return due

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from crawler.crawl.outage import is_unavailable
 from crawler.crawl.polling import PageRate
 from crawler.db import monitor_pages
-from crawler.db.session import make_engine
+from crawler.db.session import make_engine, resolve_database_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ class PollingState:
         self.engine = make_engine(db_url)
         self.base_url = base_url
         self.down = False
+
+    @classmethod
+    def from_settings(cls, settings, base_url: str) -> PollingState:
+        """The state in the crawl's database (``NEWSMON_DATABASE_URL``)."""
+        return cls(resolve_database_url(settings.get("NEWSMON_DATABASE_URL") or None),
+                   base_url)
 
     def load(self) -> list[PageRate]:
         try:

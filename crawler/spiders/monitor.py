@@ -15,7 +15,7 @@ placements, fetch errors, incremental memory) with another clock:
   again is fetched again only when a card shows another title (an edit), or by
   ``NEWSMON_MONITOR_REVISIT_SCHEDULE`` (default: never) for articles stored before;
 - the ticker is on every page of the site: every poll records it (first/last seen);
-  the home page is polled when no page was read for the ticker interval;
+  when no page was read for the ticker interval, the page due next is read early;
 - a page's next page is read only when its first page shows nothing but new cards
   (more news than a page holds), or on its first poll as in a crawl;
 - learned rates are saved after each poll (``crawler.crawl.polling_state``) and loaded
@@ -46,7 +46,6 @@ from crawler.crawl.incremental import CrawlMemory, RevisitPolicy, parse_schedule
 from crawler.crawl.polling import PageRate, PollingConfig, PollPlan
 from crawler.crawl.polling_state import PollingState
 from crawler.crawl.resume import unfollowed_links
-from crawler.db.session import resolve_database_url
 from crawler.items import ArticleItem, BreakingItem, IndexPageItem, MenuItem
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
@@ -85,7 +84,6 @@ class MonitorSpider(AlmayadeenSpider):
         self.in_flight: dict[str, float] = {}       # page -> real time its poll was issued
         self.titles: dict[str, str] = {}            # article -> title last seen
         self.extra: deque[float] = deque()          # real times of requests not polls
-        self.warm = False                           # every page polled once
         self._loop: task.LoopingCall | None = None
 
     @classmethod
@@ -100,8 +98,7 @@ class MonitorSpider(AlmayadeenSpider):
         self.memory.policy = RevisitPolicy(tiers=parse_schedule(
             self.settings.get("NEWSMON_MONITOR_REVISIT_SCHEDULE") or "*=never"))
         self.plan = PollPlan(polling_config(self.settings))
-        db_url = resolve_database_url(self.settings.get("NEWSMON_DATABASE_URL") or None)
-        self.state = PollingState(db_url, self.base_url)
+        self.state = PollingState.from_settings(self.settings, self.base_url)
         for page in self.state.load():
             self.plan.add(page)
         self.plan.add(PageRate(self.base_url, "home", "Home"))
@@ -109,7 +106,7 @@ class MonitorSpider(AlmayadeenSpider):
                          self.base_url, len(self.plan.pages), self.plan.config.budget_per_hour)
         yield self._poll(self.base_url)
         for request in self._follow_articles(unfollowed_links(self.memory)):
-            yield request
+            yield _catching_up(request)
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(TICK, now=False)
 
@@ -125,7 +122,8 @@ class MonitorSpider(AlmayadeenSpider):
         raise DontCloseSpider  # polls are due later: the tick issues them
 
     def on_scheduled(self, request: scrapy.Request, spider: Any = None) -> None:
-        if not request.meta.get("newsmon_poll") and self.warm:
+        # What polls find costs the budget too; catching up on a first look does not.
+        if not request.meta.get("newsmon_poll") and not request.meta.get("newsmon_catch_up"):
             self.extra.append(time.time())
 
     # -- the clock -----------------------------------------------------------------
@@ -142,7 +140,7 @@ class MonitorSpider(AlmayadeenSpider):
         engine = self.crawler.engine
         if engine is None or not engine.running:
             return
-        for url in self.plan.due(now, ticker_url=self.base_url):
+        for url in self.plan.due(now):
             if url not in self.in_flight:
                 engine.crawl(self._poll(url))
 
@@ -177,6 +175,8 @@ class MonitorSpider(AlmayadeenSpider):
                   and output.callback == self.parse_index_page
                   and not _overflows(links or [], before)):
                 continue  # its first page shows every new card: no need for the next
+            if first_look and isinstance(output, scrapy.Request):
+                output = _catching_up(output)
             yield output
         if kind != "home" and response.status == 200:  # the ticker is on every page
             breaking = parse_index(response, pagination=False).breaking
@@ -196,8 +196,6 @@ class MonitorSpider(AlmayadeenSpider):
             self.logger.debug("%s: %d new (interval now %.0fs)", url, new,
                               self.plan.intervals.get(url, 0))
         self.crawler.stats.inc_value("newsmon/monitor_polls")
-        if not self.warm and all(p.polls for p in self.plan.pages.values()):
-            self.warm = True
         if self.state is not None:
             self.state.save([self.plan.pages[url]])
 
@@ -235,6 +233,8 @@ class MonitorSpider(AlmayadeenSpider):
         for output in super().parse_article_page(response):
             if isinstance(output, ArticleItem) and output.title:
                 self.titles[output.url] = output.title
+            elif isinstance(output, scrapy.Request) and response.meta.get("newsmon_catch_up"):
+                output = _catching_up(output)
             yield output
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -251,3 +251,9 @@ def _overflows(links: list[str], before: set[str]) -> bool:
     """A first page showing no card of its previous poll: more news than it holds (or
     reshuffled); the next page may hold new cards too."""
     return bool(links) and not (set(links) & before)
+
+
+def _catching_up(request: scrapy.Request) -> scrapy.Request:
+    """Mark a request made on a page's first look (what the monitor catches up on when
+    it starts): not counted as what polls cost."""
+    return request.replace(meta={**request.meta, "newsmon_catch_up": True})
