@@ -80,7 +80,7 @@ def early_paths(requests: list, seconds: float) -> list[str]:
 
 def test_monitor_stores_what_the_site_publishes_and_ends_on_sigterm(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
-    with LiveReplica(seed=11, hours=1, speed=SPEED) as site:
+    with LiveReplica(seed=13, hours=1, speed=SPEED) as site:  # an edit at 387 s
         code, out, err, stopped = run_monitor(
             site, db_url, 50, "--budget", "900",
             "--set", "NEWSMON_MONITOR_MAX_INTERVAL=5m")
@@ -92,9 +92,16 @@ def test_monitor_stores_what_the_site_publishes_and_ends_on_sigterm(tmp_path):
     stored = stored_urls(db_url)
     # Every page is looked at every 5 replica minutes (10 s here) at the latest.
     due = [a for a in truth["articles"] if a["real"] < stopped - 15]
-    assert len(due) >= 8
+    assert len(due) >= 4
     assert [a["url"] for a in due if a["url"] not in stored] == []
     assert runs[0]["articles_new"] >= len(due)
+    # An edited title, shown on the cards, makes the article fetched again: a revision.
+    edits = [e for e in truth["edits"] if e["real"] < stopped - 15]
+    assert edits
+    revisions = {(r["url"], r["title"]) for r in rows(
+        db_url, "SELECT a.url, r.title FROM article_revisions r JOIN articles a "
+                "ON a.id = r.article_id")}
+    assert [e for e in edits if (e["url"], e["title"]) not in revisions] == []
     # The ticker: items on air 2 replica minutes or more after the first sweep.
     warm = site.started_real + 20
     seen = breaking_first_seen(db_url)

@@ -250,6 +250,8 @@ class LiveReplica(ReplicaServer):
             listed=dict(home=data["home"], section=1, regions=list(data["regions"])))
         if data["category"] == data["section"]:  # Infographs, In Pictures: no section
             record["section"] = None
+        if data["category"] == "Videos":  # the site's video pages: /videos/<slug>
+            record["path"] = "/videos/" + content.slugify(data["title"])
         # Like the site's other articles (else the layout alarm rightly fires): an
         # image with a caption, the regions it is listed under, Related News.
         donor = _DONORS[crc32(data["key"].encode()) % len(_DONORS)]

@@ -223,7 +223,8 @@ class MonitorSpider(AlmayadeenSpider):
             seen = self.titles.get(url)
             if not (card_title and seen and title_changed(card_title, seen)):
                 return
-            self.articles_requested.discard(url)  # edited: fetch it again
+            self.articles_requested.discard(url)  # edited: fetch and store it again
+            self.articles_parsed.discard(url)
             self.titles[url] = card_title
             self.crawler.stats.inc_value("newsmon/monitor_edits_seen")
         for request in super()._article_request(url, known, card_title):
