@@ -5,12 +5,15 @@ It shares the crawl's locked-run path (`crawling.run_locked_crawl`): the site's 
 lock for as long as it runs, one run record for the whole session (its polls are
 aggregated, not one run each), the spool when the database goes away, the layout
 alarm when it ends. A SIGTERM (or Ctrl-C) ends it normally: what it holds is written,
-the run recorded `ok`, exit 0.
+the run recorded `ok`, exit 0. `newsmon status` reads how fresh each kind of page is
+(`freshness_lines`).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from typing import Any
 
 from crawler.cli.common import (DB_HELP, UsageError, add_common_options, crawl_base_url,
@@ -63,7 +66,30 @@ def monitor(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     overrides.update(budget_override(args.budget))
-    url, store = open_database(args.db)
-    return run_locked_crawl(url, store, base_url, "manual", overrides,
-                            describe=f"monitoring {base_url} until SIGTERM",
-                            spider=MonitorSpider)
+    # A SIGTERM before Scrapy takes the signals over (while the database is opened,
+    # migrated, the lock taken) still ends the monitor normally, at its first tick.
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        url, store = open_database(args.db)
+        return run_locked_crawl(url, store, base_url, "manual", overrides,
+                                describe=f"monitoring {base_url} until SIGTERM",
+                                spider=MonitorSpider, stop_requested=stop.is_set)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def freshness_lines(engine: Any, base_url: str | None) -> list[str]:
+    """`newsmon status`: how fresh each kind of page is (the monitor's pages)."""
+    from crawler.db.monitor_pages import freshness
+
+    lines = []
+    for entry in freshness(engine, base_url):
+        if entry["worst_age"] is None:
+            continue
+        lines.append(
+            f"monitor {entry['base_url']} {entry['page_kind']} pages: {entry['pages']}, "
+            f"looked at longest ago {entry['worst_age']:.0f}s (target "
+            f"{entry['worst_target']:.0f}s, {entry['worst_url']}), "
+            f"{entry['overdue']} overdue")
+    return lines

@@ -40,9 +40,13 @@ def save_pages(engine: Engine, base_url: str, pages: list[dict[str, Any]],
         upsert(conn, _table, rows, ["base_url", "url"], list(_LEARNED))
 
 
-def freshness(engine: Engine, base_url: str | None = None) -> list[dict[str, Any]]:
-    """Per site and page kind: pages, the oldest last poll, the longest planned
-    interval, polls and changes (``newsmon status``)."""
+def freshness(engine: Engine, base_url: str | None = None,
+              now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per site and page kind (``newsmon status``): how many pages, the page looked at
+    longest ago (``worst_url``, ``worst_age`` seconds) against its target interval
+    (``worst_target``, real seconds), and how many are overdue (not looked at for
+    twice their target)."""
+    now = now or datetime.now(UTC)
     query = select(_table)
     if base_url:
         query = query.where(_table.c.base_url == base_url)
@@ -51,16 +55,17 @@ def freshness(engine: Engine, base_url: str | None = None) -> list[dict[str, Any
         for row in conn.execute(query).mappings():
             key = (row["base_url"], row["page_kind"])
             entry = out.setdefault(key, dict(base_url=key[0], page_kind=key[1], pages=0,
-                                             oldest_poll=None, newest_poll=None,
-                                             longest_interval=None, polls=0, changes=0))
+                                             overdue=0, worst_url=None, worst_age=None,
+                                             worst_target=None, worst_ratio=-1.0))
             entry["pages"] += 1
-            entry["polls"] += row["polls"]
-            entry["changes"] += row["changes"]
-            polled = row["last_polled_at"]
-            if polled is not None:
-                entry["oldest_poll"] = min(filter(None, [entry["oldest_poll"], polled]))
-                entry["newest_poll"] = max(filter(None, [entry["newest_poll"], polled]))
-            if row["interval_seconds"] is not None:
-                entry["longest_interval"] = max(entry["longest_interval"] or 0.0,
-                                                row["interval_seconds"])
+            if row["last_polled_at"] is None:
+                continue
+            age = (now - row["last_polled_at"]).total_seconds()
+            target = row["interval_seconds"] or 0.0
+            ratio = age / target if target else 0.0
+            if ratio > 2:
+                entry["overdue"] += 1
+            if ratio > entry["worst_ratio"]:
+                entry.update(worst_url=row["url"], worst_age=age, worst_target=target,
+                             worst_ratio=ratio)
     return [out[key] for key in sorted(out)]

@@ -24,7 +24,9 @@ placements, fetch errors, incremental memory) with another clock:
 Settings (``NEWSMON_MONITOR_*``, durations like "30s", "1h"): ``BUDGET`` (requests
 per hour), ``MIN_INTERVAL``, ``MAX_INTERVAL``, ``TICKER_INTERVAL``, ``HALF_LIFE``,
 ``BURST_HALF_LIFE``, ``SPEEDUP`` (for a replica faster than real time),
-``REVISIT_SCHEDULE``.
+``REVISIT_SCHEDULE``, ``RUN_EVERY`` (default 1h: the run record is closed and a new
+one started, ``crawler.crawl.signals.run_checkpoint``, so that `newsmon runs` and
+`newsmon status` see a monitor at work without a row per poll).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from crawler.crawl.incremental import CrawlMemory, RevisitPolicy, parse_schedule
 from crawler.crawl.polling import PageRate, PollingConfig, PollPlan
 from crawler.crawl.polling_state import PollingState
 from crawler.crawl.resume import unfollowed_links
+from crawler.crawl.signals import run_checkpoint
 from crawler.items import ArticleItem, BreakingItem, IndexPageItem, MenuItem
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
@@ -76,8 +79,10 @@ class MonitorSpider(AlmayadeenSpider):
     # A stop (SIGTERM) is how a monitor ends: the run is not "interrupted" for it.
     ends_by_stopping = True
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, stop_requested: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # Asked to stop before Scrapy handled the signals (``newsmon monitor``)?
+        self.stop_requested = stop_requested or (lambda: False)
         self.plan = PollPlan(PollingConfig())
         self.state: PollingState | None = None
         self.listings: dict[str, set[str]] = {}     # page -> cards of its previous poll
@@ -107,6 +112,8 @@ class MonitorSpider(AlmayadeenSpider):
         yield self._poll(self.base_url)
         for request in self._follow_articles(unfollowed_links(self.memory)):
             yield _catching_up(request)
+        self.run_every = parse_duration(self.settings.get("NEWSMON_MONITOR_RUN_EVERY") or "1h")
+        self.run_started = time.time()
         self._loop = task.LoopingCall(self._tick)
         self._loop.start(TICK, now=False)
 
@@ -140,6 +147,14 @@ class MonitorSpider(AlmayadeenSpider):
         engine = self.crawler.engine
         if engine is None or not engine.running:
             return
+        if self.stop_requested():
+            self.stop_requested = lambda: False
+            self.logger.info("SIGTERM received while starting: stopping")
+            self.crawler.stop()
+            return
+        if now - self.run_started >= self.plan.config.real(self.run_every):
+            self.run_started = now  # one run row per hour of monitoring, not per poll
+            self.crawler.signals.send_catch_log(run_checkpoint)
         for url in self.plan.due(now):
             if url not in self.in_flight:
                 engine.crawl(self._poll(url))
