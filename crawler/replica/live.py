@@ -145,8 +145,9 @@ class LiveReplica(ReplicaServer):
     """
 
     def __init__(self, seed: int = 1, hours: float = 1.0, speed: float = 1.0,
-                 host: str = "127.0.0.1", port: int = 0, **kwargs):
+                 host: str = "127.0.0.1", port: int = 0, run_clock: bool = True, **kwargs):
         super().__init__(host, port, **kwargs)
+        self.run_clock = run_clock  # False: the caller moves time (``advance_to``)
         self.seed, self.hours, self.speed = seed, hours, float(speed)
         self.events = live_schedule(seed, hours * 3600.0)
         self.started_real: float | None = None
@@ -167,12 +168,13 @@ class LiveReplica(ReplicaServer):
             self.started_real = time.time()
             self._clock = threading.Thread(target=self._run_clock, daemon=True,
                                            name=f"live-replica-{self.port}")
-            self._clock.start()
+            if self.run_clock:
+                self._clock.start()
         return self
 
     def stop(self) -> None:
         self._stop_clock.set()
-        if self._clock is not None:
+        if self._clock is not None and self._clock.is_alive():
             self._clock.join(timeout=5)
         super().stop()
 
