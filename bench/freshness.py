@@ -1,7 +1,8 @@
 """Freshness: how soon the record shows what the site published, and at what cost.
 
-    python -m bench.freshness [--seed 5] [--hours 1] [--speed 20] [--tenth]
+    python -m bench.freshness [--seed 5] [--hours 1] [--speed 20] [--fixed 600]
                               [--budgets 60,120] [--chart docs/bench-freshness.png]
+                              [--monitor-only BUDGET]
 
 Runs, one after the other against the live replica (``crawler.replica.live``) with the
 same seed, length and speed (replica seconds per real second), each into its own
@@ -17,7 +18,9 @@ schedule's end. For each: articles captured, delay from publication to stored
 (p50/p95/max, replica seconds), breaking items captured by time on air and the share
 of those on air >= 2 min first seen within 60 s, edits captured (a revision with the
 edited title), requests in total, per hour and per new article, CPU seconds of the
-newsmon processes, and (monitor) the peak RSS of its first and last quarter.
+newsmon processes, and (monitor) the peak RSS of its first and last replica hour (first
+and last quarter for a run under two hours). ``--monitor-only BUDGET`` runs the monitor
+alone (a simulated day: ``--hours 24 --speed 240``).
 """
 
 from __future__ import annotations
@@ -100,9 +103,11 @@ def run_monitor(site: LiveReplica, db: str, budget: float, end: float) -> dict:
             samples.append((site.replica_seconds(), rss))
     process.send_signal(signal.SIGTERM)
     code = process.wait(timeout=120)
-    quarter = end / 4
-    first = max((r for t, r in samples if t <= quarter), default=0)
-    last = max((r for t, r in samples if t >= end - quarter), default=0)
+    # Peak RSS of the first and last replica hour (of the first and last quarter when
+    # the run is shorter than two hours).
+    span = 3600.0 if end >= 7200 else end / 4
+    first = max((r for t, r in samples if t <= span), default=0)
+    last = max((r for t, r in samples if t >= end - span), default=0)
     return {"exit": code, "rss_first_mib": first / 1024, "rss_last_mib": last / 1024}
 
 
@@ -177,7 +182,7 @@ def format_row(r: dict) -> str:
 
 HEADER = ("| strategy | articles captured | delay p50 / p95 / max (s) | breaking on air >= 2 min "
           "seen | on air < 2 min seen | edits captured | requests | per hour | per new "
-          "article | CPU s | monitor RSS MiB (first -> last quarter) |\n"
+          "article | CPU s | monitor peak RSS MiB (first -> last hour) |\n"
           "|---|---|---|---|---|---|---|---|---|---|---|")
 
 
@@ -223,7 +228,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="fixed-crawl intervals (replica seconds), comma-separated; "
                              "the first is the baseline")
     parser.add_argument("--chart", type=Path, default=None, help="write the chart here")
+    parser.add_argument("--monitor-only", type=float, default=None, metavar="BUDGET",
+                        help="only the monitor at this budget (e.g. a simulated day for "
+                             "its memory: --hours 24 --speed 240)")
     args = parser.parse_args(argv)
+    if args.monitor_only:
+        work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
+        print(f"seed {args.seed}, {args.hours:g} replica hours at {args.speed:g}x\n\n{HEADER}")
+        run_strategy(f"monitor @{args.monitor_only:.0f}", args, work,
+                     lambda site, db, end: run_monitor(site, db, args.monitor_only, end))
+        return 0
     work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
     print(f"seed {args.seed}, {args.hours:g} replica hours (+{GRACE:.0f} s) at {args.speed:g}x;"
           f" machine: {os.cpu_count()} CPUs; databases in {work}\n\n{HEADER}", flush=True)
