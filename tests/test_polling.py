@@ -138,3 +138,26 @@ def test_learned_rates_survive_a_restart(db_url):
         assert math.isclose(again.rate(config), page.rate(config))
         assert again.last_polled == pytest.approx(page.last_polled)
     assert restarted.replan() == pytest.approx(learned)
+
+
+def test_a_small_budget_still_goes_to_the_busy_pages_first():
+    rates = {"busy": 10 / HOUR, **{f"quiet{n}": 0.1 / HOUR for n in range(27)}}
+    # 10 polls an hour for 28 pages: not even one each per hour (the longest interval)
+    intervals = allocate(rates, polls_per_second=10 / HOUR, min_interval=30,
+                         max_interval=HOUR)
+    assert intervals["busy"] < HOUR / 2
+    assert intervals["quiet0"] > HOUR
+    assert sum(1 / t for t in intervals.values()) == pytest.approx(10 / HOUR)
+
+
+def test_first_looks_are_not_paid_from_the_budget():
+    plan = PollPlan(PollingConfig(budget_per_hour=10, min_poll_share=1.0))
+    for n in range(28):
+        plan.add(PageRate(f"p{n}"))
+    now = 1_000.0
+    for url in plan.due(now):  # every page is new: all due, all first looks
+        plan.issued(now, first_look=True)
+        plan.record_poll(url, now, None)
+    assert plan.polls_last_hour(now) == 0
+    plan.pages["p0"].last_polled = now - 5 * HOUR  # overdue (intervals: 2.8 h each)
+    assert plan.due(now + 1) == ["p0"]

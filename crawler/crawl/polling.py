@@ -91,10 +91,14 @@ class PageRate:
 def allocate(rates: dict[str, float], polls_per_second: float, min_interval: float,
              max_interval: float) -> dict[str, float]:
     """Intervals (seconds) per page: frequency proportional to sqrt(rate), the
-    frequencies summing to ``polls_per_second``, each interval within the bounds (a
-    bound wins over the budget: all pages at ``max_interval`` may cost more)."""
+    frequencies summing to ``polls_per_second``, each interval within the bounds (the
+    upper bound is dropped when the budget cannot pay every page at it)."""
     if not rates:
         return {}
+    if len(rates) / max_interval > polls_per_second:
+        # The budget cannot even pay every page at the longest interval: no page is
+        # held to it, the busy ones keep their larger share.
+        max_interval = math.inf
     fixed: dict[str, float] = {}
     free = dict(rates)
     while free:
@@ -160,10 +164,12 @@ class PollPlan:
             page.observe(now, new_items, self.config)
         self.replan()
 
-    def issued(self, now: float) -> None:
-        """A poll was sent at ``now`` (counted against the budget from then on)."""
+    def issued(self, now: float, first_look: bool = False) -> None:
+        """A poll was sent at ``now`` (counted against the budget from then on; a page's
+        first look, once per page when the monitor starts, is not)."""
         self.last_any_poll = now
-        self._recent.append(now)
+        if not first_look:
+            self._recent.append(now)
 
     def polls_last_hour(self, now: float) -> int:
         window = self.config.real(3600.0)

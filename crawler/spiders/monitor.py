@@ -162,7 +162,7 @@ class MonitorSpider(AlmayadeenSpider):
     def _poll(self, url: str) -> scrapy.Request:
         page = self.plan.pages[url]
         self.in_flight[url] = time.time()
-        self.plan.issued(time.time())
+        self.plan.issued(time.time(), first_look=not page.polls)
         request = self._index_request(url, kind=page.kind, name=page.name or page.kind,
                                       page=1)
         return request.replace(meta={**request.meta, "newsmon_poll": True})
