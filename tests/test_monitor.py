@@ -223,6 +223,8 @@ def test_the_database_lost_while_monitoring_loses_nothing(pg_url, tmp_path):
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=90)
             truth = site.truth()
+            requested = {site.base_url + r.path: round(r.time - cut_at, 1)
+                         for r in site.request_log}
         assert process.returncode == 0, err[-3000:]
         assert proxy.refused > 0
         assert "spooled" in err
@@ -233,7 +235,6 @@ def test_the_database_lost_while_monitoring_loses_nothing(pg_url, tmp_path):
         assert during <= article_count(pg_url) - len(published_in_cut)
         # (a wider margin than without a cut: the spool is written back first)
         due = [a for a in truth["articles"] if a["real"] < stopped - 20]
-        requested = {site.base_url + r.path: round(r.time - cut_at, 1) for r in site.request_log}
         assert [(a["url"], round(a["real"] - cut_at, 1), requested.get(a["url"]))
                 for a in due if a["url"] not in stored] == []
         assert [r["status"] for r in rows(pg_url, "SELECT status FROM crawl_runs")] == ["ok"]
