@@ -165,6 +165,13 @@ class Config:
                                         env=None, factory=list)
     prune_args: list[str] = _setting(None, "schedule", "prune_args", parse_str_list,
                                      env=None, factory=list)
+    monitor: bool = _setting(False, "schedule", "monitor", parse_bool,
+                             doc="run `newsmon monitor` continuously instead of the crawl "
+                                 "job (restarted within a minute if it ends)")
+    monitor_args: list[str] = _setting(None, "schedule", "monitor_args", parse_str_list,
+                                       env=None, factory=list,
+                                       doc="extra arguments of `newsmon monitor` "
+                                           "(e.g. --budget)")
 
     health_window: int = _setting(10, "health", "window", positive_int,
                                   env="NEWSMON_HEALTH_WINDOW",
@@ -226,8 +233,11 @@ class Config:
 
     def job_schedule(self, job: str) -> tuple[str, Any] | None:
         """("interval", seconds) | ("cron", expression) | None (disabled)."""
-        if job == "crawl":
-            return ("interval", self.crawl_every) if self.crawl_every else None
+        if job == "crawl":  # the monitor replaces the fixed crawls
+            return ("interval", self.crawl_every) if self.crawl_every and not self.monitor \
+                else None
+        if job == "monitor":  # a long-running job: started again a minute after it ends
+            return ("interval", 60.0) if self.monitor else None
         if job == "revisit":
             return ("interval", self.revisit_every) if self.revisit_every else None
         if job == "backfill":

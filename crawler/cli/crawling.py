@@ -151,6 +151,7 @@ def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
                 f"lost during run {run_id}: {outcome.stats.get('newsmon/spooled', 0)} items "
                 f"spooled in {outcome.stats.get('newsmon/spool_file')}; the next crawl of "
                 f"the site writes them first")
+    run_id = outcome.run_id or run_id  # a monitor goes on under new runs (checkpoints)
     print_run_summary(Store(make_engine(url)), run_id)
     if outcome.status not in ("ok", "degraded"):
         reason = outcome.stats.get("finish_reason", "unknown")

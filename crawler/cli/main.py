@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import analysis, crawling, extracting, maintenance, reading, unattended
+from crawler.cli import (analysis, crawling, extracting, maintenance, monitoring, reading,
+                         unattended)
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
@@ -24,7 +25,7 @@ from crawler.logging_setup import configure_logging
 
 HANDLERS = {
     "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": crawling.demo,
-    "reparse": crawling.reparse,
+    "reparse": crawling.reparse, "monitor": monitoring.monitor,
     "export": reading.export, "search": reading.search, "history": reading.history,
     "schedule": unattended.schedule, "runs": unattended.runs, "status": unattended.status,
     "config": unattended.show_config, "db": unattended.db,
@@ -52,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, reading, analysis, extracting, unattended, maintenance):
+    for group in (crawling, monitoring, reading, analysis, extracting, unattended,
+                  maintenance):
         group.add_parsers(sub)
     return parser
 

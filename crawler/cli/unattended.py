@@ -163,11 +163,30 @@ def status(args: argparse.Namespace) -> int:
         from crawler.ops.layout_alarm import explain_health
 
         explain_health(health, store.engine, rows)  # degraded: which fields, since when
+    fresh = _monitor_freshness(store, args.base_url)
     if args.format in ("json", "jsonl"):
-        print(json.dumps(health.as_dict()))
+        view = health.as_dict()
+        if fresh:
+            view["monitor"] = fresh
+        print(json.dumps(view, default=str))
     else:
         print(health.summary())
+        if fresh:
+            from crawler.cli.monitoring import freshness_lines
+
+            for line in freshness_lines(store.engine, args.base_url):
+                print(line)
     return health.code
+
+
+def _monitor_freshness(store: Any, base_url: str | None) -> list[dict[str, Any]]:
+    """How fresh the monitor keeps each kind of page (none: no monitor ran)."""
+    from crawler.db.monitor_pages import freshness
+
+    try:
+        return freshness(store.engine, base_url)
+    except Exception:  # noqa: BLE001 - a schema before 0009 (status does not migrate)
+        return []
 
 
 # --- config ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from crawler.db import migrate
 from crawler.db.session import make_engine, resolve_database_url
 from crawler.db.store import Store
 from crawler.crawl.outage import Spooler, is_unavailable
-from crawler.crawl.signals import run_closing
+from crawler.crawl.signals import run_checkpoint, run_closing
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
                            ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.urls import canonicalize_url
@@ -68,11 +68,13 @@ class StorePipeline:
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
         self.error_samples: list[str] = []
         self.spooler: Spooler | None = None
+        self._checkpoint_base: dict[str, Any] = {}  # the stats at the last checkpoint
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(pipeline.checkpoint, signal=run_checkpoint)
         return pipeline
 
     def request_dropped(self, request: Any) -> None:
@@ -119,7 +121,8 @@ class StorePipeline:
         self._record_redirects(set(self.redirected))
         self._flush_pending(final=True)
         stats = self.crawler.stats
-        pages = stats.get_value("response_received_count", 0)
+        since = _StatsSince(stats, self._checkpoint_base) if self._checkpoint_base else stats
+        pages = since.get_value("response_received_count", 0)
         # Scrapy records finish_reason only after pipelines close; an engine no longer
         # running at this point was stopped (SIGTERM/SIGINT): the run is interrupted.
         engine = self.crawler.engine
@@ -129,7 +132,7 @@ class StorePipeline:
         spider = self.crawler.spider
         verdicts = self.crawler.signals.send_catch_log(
             run_closing, store=self.store, run_id=self.run_id,
-            base_url=getattr(spider, "base_url", ""), stats=stats)
+            base_url=getattr(spider, "base_url", ""), stats=since)
         if status == "ok" and any(result is True for _receiver, result in verdicts):
             status = "degraded"  # a layout change? (crawler.ops.layout_alarm)
         stats.set_value("newsmon/run_id", self.run_id)
@@ -154,9 +157,50 @@ class StorePipeline:
         return bool(getattr(self.crawler.spider, "WALKS_INDEX_CHAINS", False)) \
             and not limited
 
+    def checkpoint(self, trigger: str = "manual") -> int | None:
+        """Close this run as it stands and go on under a new one (``run_checkpoint``:
+        the monitor, every hour). Its counts, pages and field statistics are those since
+        the last checkpoint. Not while the database is away (the run goes on).
+        Returns the new run's id, or None."""
+        if self.store is None or self.run_id is None or self.spooler is None \
+                or self.spooler.down:
+            return None
+        stats = self.crawler.stats
+        base = self._checkpoint_base
+        since = _StatsSince(stats, base)
+        try:
+            self._flush_pending()
+            pages = since.get_value("response_received_count", 0)
+            spider = self.crawler.spider
+            base_url = getattr(spider, "base_url", "")
+            verdicts = self.crawler.signals.send_catch_log(
+                run_closing, store=self.store, run_id=self.run_id, base_url=base_url,
+                stats=since)
+            status = "ok" if pages else "failed"
+            if status == "ok" and any(result is True for _receiver, result in verdicts):
+                status = "degraded"
+            self.store.finish_run(
+                self.run_id, status, pages_fetched=pages,
+                articles_new=self.counts["new"], articles_updated=self.counts["updated"],
+                articles_unchanged=self.counts["unchanged"], errors=self.counts["errors"],
+                error_summary="; ".join(self.error_samples[:10]) or None)
+            self.run_id = self.store.start_run(base_url, trigger=trigger)
+        except Exception as exc:  # noqa: BLE001 - the database went away: later
+            if is_unavailable(exc):
+                return None
+            raise
+        self._checkpoint_base = dict(stats.get_stats())
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.error_samples = []
+        return self.run_id
+
     def _run_status(self, pages: int, reason: str) -> str:
-        if reason in ("shutdown", "cancelled"):
+        # A spider that runs until stopped (the monitor) ends normally that way.
+        stops_normally = getattr(self.crawler.spider, "ends_by_stopping", False)
+        if reason in ("shutdown", "cancelled") and not stops_normally:
             return "interrupted"
+        if pages == 0 and stops_normally and self._checkpoint_base:
+            return "ok"  # stopped just after a checkpoint: nothing left to do
         if pages == 0 or self.crawler.stats.get_value("newsmon/start_failed"):
             return "failed"
         return "ok"
@@ -240,3 +284,28 @@ class StorePipeline:
         self.counts["errors"] += 1  # once written (a spooled error is counted when it is)
         if len(self.error_samples) < 10:
             self.error_samples.append(f"{error} {url}")
+
+
+class _StatsSince:
+    """The crawl's stats counted from a checkpoint on (numbers: the difference; the
+    rest as they are); ``set_value`` writes through."""
+
+    def __init__(self, stats: Any, base: dict[str, Any]):
+        self.stats, self.base = stats, base
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        value = self.stats.get_value(key, default)
+        before = self.base.get(key)
+        if isinstance(value, (int, float)) and isinstance(before, (int, float)) \
+                and not isinstance(value, bool):
+            return value - before
+        return value
+
+    def get_stats(self) -> dict[str, Any]:
+        return {key: self.get_value(key) for key in self.stats.get_stats()}
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.stats.set_value(key, value)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.stats.inc_value(key, count, start)

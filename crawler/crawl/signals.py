@@ -5,3 +5,8 @@ the crawl importing them (Scrapy's ``crawler.signals``)."""
 # ``store``, ``run_id``, ``base_url`` and ``stats``. A receiver that returns True marks
 # the run ``degraded`` (crawler.ops.layout_alarm.LayoutAlarm).
 run_closing = object()
+
+# Sent by a spider that runs until stopped (the monitor) when its run has lasted long
+# enough: the store pipeline closes the run (judged as at the end: ``run_closing``)
+# and goes on under a new one, so that `runs` and `status` see it work.
+run_checkpoint = object()

@@ -407,3 +407,31 @@ class PrunedTotal(Base):
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+# --- continuous monitoring (migration 0009) --------------------------------------------
+
+
+class MonitorPage(Base):
+    """What ``newsmon monitor`` learned about one index page of a site
+    (``crawler.crawl.polling.PageRate``): its decayed counts of new articles and the
+    time they were counted over (long and short memory), its polls, the last poll and
+    the last change, and the interval it was last given (site seconds)."""
+
+    __tablename__ = "monitor_pages"
+    __table_args__ = (CheckConstraint(_in("page_kind", PAGE_KINDS), name="page_kind"),)
+
+    base_url: Mapped[str] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(primary_key=True)
+    page_kind: Mapped[str] = mapped_column(String(16))
+    page_name: Mapped[str]
+    long_count: Mapped[float] = mapped_column(Float)
+    long_exposure: Mapped[float] = mapped_column(Float)
+    short_count: Mapped[float] = mapped_column(Float)
+    short_exposure: Mapped[float] = mapped_column(Float)
+    polls: Mapped[int]
+    changes: Mapped[int]
+    last_polled_at: Mapped[datetime | None]
+    last_change_at: Mapped[datetime | None]
+    interval_seconds: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime]

@@ -15,6 +15,11 @@ Scrapy's graceful shutdown (in-flight requests finish, the pipeline closes, the 
 recorded "interrupted"); after `shutdown_grace` seconds (or a second signal) it gets
 SIGKILL. Each article is written in one transaction, so even then no article is half
 written; a run left "running" by a killed child is marked "interrupted".
+
+With `monitor = true` the `monitor` job replaces the crawl job: one `newsmon monitor`
+child that runs until the scheduler stops it (no `job_timeout`), started again a
+minute after it ends; a SIGTERM ends it normally (its run is recorded "ok"). It holds
+the site's crawl lock, so a backfill scheduled meanwhile finds the lock held (exit 4).
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ class CrawlScheduler:
 
     def enabled_jobs(self) -> dict[str, tuple[str, Any]]:
         jobs = {}
-        for name in JOBS:
+        for name in (*JOBS, "monitor"):
             schedule = self.config.job_schedule(name)
             if schedule is None:
                 logger.info("job %s: off", name)
@@ -112,7 +117,8 @@ class CrawlScheduler:
         code: int | None = None
         try:
             try:
-                code = proc.wait(timeout=self.config.job_timeout)
+                # The monitor runs until stopped: no job_timeout for it.
+                code = proc.wait(timeout=None if job == "monitor" else self.config.job_timeout)
             except subprocess.TimeoutExpired:
                 logger.error("job %s: still running after %s (job_timeout): stopping it",
                              job, format_duration(self.config.job_timeout))
@@ -208,7 +214,7 @@ class CrawlScheduler:
                 trigger = CronTrigger.from_crontab(value, timezone=tz)
                 description = f"cron '{value}' ({tz})"
             extra = {}
-            if name == "crawl" and self.config.run_on_start:
+            if name in ("crawl", "monitor") and self.config.run_on_start:
                 extra["next_run_time"] = datetime.now(trigger.timezone)
             scheduler.add_job(self.run_job, trigger, args=[name], id=name, name=name,
                               **extra)

@@ -1,4 +1,8 @@
-"""``python -m crawler.replica --port 8000``: serve the replica until Ctrl-C."""
+"""``python -m crawler.replica --port 8000``: serve the replica until Ctrl-C.
+
+``--live`` serves the live replica (``crawler.replica.live``): a site that publishes
+on a clock (``--seed``, ``--hours`` of schedule, ``--speed`` replica seconds per real
+second)."""
 
 import argparse
 
@@ -14,7 +18,19 @@ def main() -> None:
                         help="port of the off-site link on the home page (default: a free one)")
     parser.add_argument("--layout", choices=["normal", "redesign", "broken"],
                         default="normal", help="the site's templates (default: normal)")
+    parser.add_argument("--live", action="store_true",
+                        help="publish on a clock: articles, breaking items, edits")
+    parser.add_argument("--seed", type=int, default=1, help="live: the schedule's seed")
+    parser.add_argument("--hours", type=float, default=24.0,
+                        help="live: replica hours of schedule (default: 24)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="live: replica seconds per real second (default: 1)")
     args = parser.parse_args()
+    if args.live:
+        from crawler.replica.live import serve_live
+
+        serve_live(args.port, args.host, args.seed, args.hours, args.speed)
+        return
     serve_forever(args.port, args.host, args.offsite_port, args.layout)
 
 

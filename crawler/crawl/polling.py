@@ -1,0 +1,196 @@
+"""When the monitor looks at each page again: learned change rates and a shared budget.
+
+Pure code (no Scrapy, no database): ``crawler.spiders.monitor`` feeds it what each poll
+saw and asks which page is due; ``crawler.crawl.polling_state`` keeps it in the database.
+
+- A page's rate of change (new articles per second) is learned from its polls:
+  ``PageRate.observe(now, new_items)``. Two exponentially decayed estimates, a long one
+  (``half_life``: recent history weighs more) and a short one (``burst_half_life``: a
+  page that just produced stories is looked at sooner); the rate used is the larger.
+  A prior (``PRIOR_COUNT`` changes in ``prior_seconds``) keeps a page never seen to
+  change from being forgotten.
+- The budget (requests per hour) is shared out by the square-root rule: for the delay
+  of new items, polling page i at frequency f_i proportional to sqrt(rate_i) minimises
+  the expected delay sum(rate_i / (2 f_i)) under sum(f_i) = budget (Cho and
+  Garcia-Molina's freshness results; Lagrange). ``allocate`` does it with bounds
+  (``min_interval``, ``max_interval``) by clamping and re-sharing the rest.
+- ``PollPlan`` holds every page, the budget left for polls once article fetches are
+  paid (``extra_per_second``, measured by the spider), and answers ``due(now)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+PRIOR_COUNT = 0.5
+
+
+@dataclass
+class PollingConfig:
+    """The monitor's knobs, in seconds of the site's clock (``speedup`` > 1 only for
+    a replica running faster than real time)."""
+    budget_per_hour: float = 240.0      # requests per hour, every request counted
+    min_interval: float = 30.0          # no page more often than this
+    max_interval: float = 3600.0        # every page at least this often
+    ticker_interval: float = 60.0       # the ticker (on every page) read at least this often
+    half_life: float = 6 * 3600.0
+    burst_half_life: float = 900.0
+    prior_seconds: float = 6 * 3600.0
+    min_poll_share: float = 0.25        # of the budget, kept for polls whatever articles cost
+    speedup: float = 1.0
+
+    def real(self, seconds: float) -> float:
+        """Site seconds -> real seconds."""
+        return seconds / self.speedup
+
+
+@dataclass
+class PageRate:
+    """What the monitor learned about one page (persisted by ``polling_state``)."""
+    url: str
+    kind: str = "section"
+    name: str = ""
+    long_count: float = 0.0
+    long_exposure: float = 0.0
+    short_count: float = 0.0
+    short_exposure: float = 0.0
+    polls: int = 0
+    changes: int = 0
+    last_polled: float | None = None    # epoch seconds (real)
+    last_change: float | None = None
+    interval: float | None = None       # the target interval last planned (site seconds)
+
+    def observe(self, now: float, new_items: int, config: PollingConfig) -> None:
+        """A poll at ``now`` (real epoch seconds) showed ``new_items`` articles the page
+        did not show before (None before the first poll: nothing to compare)."""
+        if self.last_polled is not None:
+            elapsed = max(0.0, (now - self.last_polled) * config.speedup)  # site seconds
+            long_decay = 0.5 ** (elapsed / config.half_life)
+            short_decay = 0.5 ** (elapsed / config.burst_half_life)
+            self.long_count = self.long_count * long_decay + new_items
+            self.long_exposure = self.long_exposure * long_decay + elapsed
+            self.short_count = self.short_count * short_decay + new_items
+            self.short_exposure = self.short_exposure * short_decay + elapsed
+            if new_items:
+                self.changes += 1
+                self.last_change = now
+        self.polls += 1
+        self.last_polled = now
+
+    def rate(self, config: PollingConfig) -> float:
+        """Learned new articles per site second."""
+        prior = PRIOR_COUNT / config.prior_seconds
+        long_rate = (self.long_count + PRIOR_COUNT) / (self.long_exposure + config.prior_seconds)
+        short_rate = (self.short_count / self.short_exposure
+                      if self.short_exposure >= config.burst_half_life / 4 else 0.0)
+        return max(long_rate, short_rate, prior)
+
+
+def allocate(rates: dict[str, float], polls_per_second: float, min_interval: float,
+             max_interval: float) -> dict[str, float]:
+    """Intervals (seconds) per page: frequency proportional to sqrt(rate), the
+    frequencies summing to ``polls_per_second``, each interval within the bounds (the
+    upper bound is dropped when the budget cannot pay every page at it)."""
+    if not rates:
+        return {}
+    if len(rates) / max_interval > polls_per_second:
+        # The budget cannot even pay every page at the longest interval: no page is
+        # held to it, the busy ones keep their larger share.
+        max_interval = math.inf
+    fixed: dict[str, float] = {}
+    free = dict(rates)
+    while free:
+        budget = polls_per_second - sum(1.0 / t for t in fixed.values())
+        roots = {url: math.sqrt(max(rate, 1e-12)) for url, rate in free.items()}
+        total = sum(roots.values())
+        if budget <= 0:
+            fixed.update({url: max_interval for url in free})
+            break
+        intervals = {url: total / (budget * root) for url, root in roots.items()}
+        too_long = {u for u, t in intervals.items() if t > max_interval}
+        too_short = {u for u, t in intervals.items() if t < min_interval}
+        if not too_long and not too_short:
+            fixed.update(intervals)
+            break
+        # Clamp the worst side first, then share what is left among the others.
+        for url in (too_long or too_short):
+            fixed[url] = max_interval if url in too_long else min_interval
+            del free[url]
+    return fixed
+
+
+@dataclass
+class PollPlan:
+    """Every page the monitor watches and when each is due."""
+    config: PollingConfig
+    pages: dict[str, PageRate] = field(default_factory=dict)
+    extra_per_second: float = 0.0       # article fetches etc., measured (site time)
+    last_any_poll: float | None = None  # real epoch seconds
+    intervals: dict[str, float] = field(default_factory=dict)
+    _recent: deque = field(default_factory=deque)   # real times of polls, last hour
+
+    def add(self, page: PageRate) -> None:
+        self.pages.setdefault(page.url, page)
+
+    def poll_budget(self) -> float:
+        """Polls per site second left once article fetches are paid."""
+        budget = self.config.budget_per_hour / 3600.0
+        return max(budget * self.config.min_poll_share, budget - self.extra_per_second)
+
+    def replan(self) -> dict[str, float]:
+        rates = {url: page.rate(self.config) for url, page in self.pages.items()}
+        self.intervals = allocate(rates, self.poll_budget(), self.config.min_interval,
+                                  self.config.max_interval)
+        for url, interval in self.intervals.items():
+            self.pages[url].interval = interval
+        return self.intervals
+
+    def due_at(self, url: str) -> float:
+        """Real epoch seconds when ``url`` is due (a page never polled: now)."""
+        page = self.pages[url]
+        if page.last_polled is None:
+            return 0.0
+        interval = self.intervals.get(url) or page.interval or self.config.max_interval
+        return page.last_polled + self.config.real(interval)
+
+    def record_poll(self, url: str, now: float, new_items: int | None) -> None:
+        page = self.pages[url]
+        if new_items is None:  # first look: nothing to compare with
+            page.polls += 1
+            page.last_polled = now
+        else:
+            page.observe(now, new_items, self.config)
+        self.replan()
+
+    def issued(self, now: float, first_look: bool = False) -> None:
+        """A poll was sent at ``now`` (counted against the budget from then on; a page's
+        first look, once per page when the monitor starts, is not)."""
+        self.last_any_poll = now
+        if not first_look:
+            self._recent.append(now)
+
+    def polls_last_hour(self, now: float) -> int:
+        window = self.config.real(3600.0)
+        while self._recent and self._recent[0] < now - window:
+            self._recent.popleft()
+        return len(self._recent)
+
+    def due(self, now: float) -> list[str]:
+        """Pages due at ``now``, most overdue first. When no page was read for
+        ``ticker_interval``, the page due next is due now (every page shows the ticker).
+        Nothing is due while the polls of the last hour already spent the poll budget."""
+        if self.polls_last_hour(now) >= self.poll_budget() * 3600.0 and \
+                self.last_any_poll is not None:
+            return []
+        if not self.intervals:
+            self.replan()
+        scored = sorted((self.due_at(url), url) for url in self.pages)
+        due = [url for at, url in scored if at <= now]
+        if not due and scored and self.last_any_poll is not None and \
+                now >= self.last_any_poll + self.config.real(self.config.ticker_interval):
+            # The ticker is on every page: read it on the page due next (a look ahead
+            # of time there rather than one more look at the home page).
+            due = [scored[0][1]]
+        return due

@@ -1,0 +1,163 @@
+"""The monitor's polling plan (crawler.crawl.polling): learned rates, the square-root
+budget rule, bursts, the hard budget, and the rates kept in the database."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from crawler.crawl.polling import PageRate, PollingConfig, PollPlan, allocate
+from crawler.crawl.polling_state import PollingState
+from crawler.db import migrate
+
+HOUR = 3600.0
+
+
+def observe_steadily(plan: PollPlan, url: str, per_hour: float, hours: float,
+                     every: float, start: float = 1_000_000.0) -> float:
+    """Polls of ``url`` every ``every`` seconds for ``hours``, each showing the new
+    articles a page publishing ``per_hour`` would have shown (carried fractions)."""
+    now, carry = start, 0.0
+    plan.record_poll(url, now, None)  # the first look: nothing to compare with
+    for _ in range(int(hours * HOUR / every)):
+        now += every
+        carry += per_hour * every / HOUR
+        new = int(carry)
+        carry -= new
+        plan.record_poll(url, now, new)
+    return now
+
+
+def test_square_root_rule_shares_the_budget():
+    rates = {"busy": 16.0, "quiet": 1.0}
+    intervals = allocate(rates, polls_per_second=0.5, min_interval=0.01, max_interval=1e9)
+    # frequency proportional to sqrt(rate): 4 times as often, not 16
+    assert intervals["quiet"] / intervals["busy"] == pytest.approx(4.0)
+    assert sum(1 / t for t in intervals.values()) == pytest.approx(0.5)
+
+
+def test_bounds_win_and_the_rest_is_shared():
+    rates = {"a": 100.0, "b": 1.0, "c": 1e-9}
+    intervals = allocate(rates, polls_per_second=1.0, min_interval=2.0, max_interval=60.0)
+    assert intervals["a"] == 2.0            # would be shorter: clamped
+    assert intervals["c"] == 60.0           # would be longer: clamped
+    assert 2.0 <= intervals["b"] <= 60.0
+    # what the clamped pages do not use goes to the page in between
+    assert 1 / intervals["b"] == pytest.approx(1.0 - 1 / 2.0 - 1 / 60.0)
+
+
+def test_a_busy_index_is_looked_at_more_often_than_a_quiet_one():
+    plan = PollPlan(PollingConfig(budget_per_hour=120, min_interval=10, max_interval=HOUR))
+    for url in ("busy", "quiet"):
+        plan.add(PageRate(url))
+    observe_steadily(plan, "busy", per_hour=12, hours=4, every=300)
+    observe_steadily(plan, "quiet", per_hour=0.2, hours=4, every=300)
+    intervals = plan.replan()
+    assert intervals["busy"] < intervals["quiet"] / 3
+    assert plan.pages["busy"].rate(plan.config) * HOUR == pytest.approx(12, rel=0.25)
+    assert plan.pages["quiet"].rate(plan.config) * HOUR < 1
+
+
+def test_a_burst_shortens_the_interval():
+    plan = PollPlan(PollingConfig(budget_per_hour=60, min_interval=10, max_interval=HOUR))
+    for url in ("steady", "page"):
+        plan.add(PageRate(url))
+    observe_steadily(plan, "steady", per_hour=4, hours=6, every=300)
+    now = observe_steadily(plan, "page", per_hour=0.5, hours=6, every=300)
+    before = plan.replan()["page"]
+    for _ in range(3):  # three polls in a row, each with two new stories
+        now += 120
+        plan.record_poll("page", now, 2)
+    after = plan.intervals["page"]
+    assert after < before / 2
+    # and the burst fades: quiet again for two hours, the interval grows back
+    for _ in range(24):
+        now += 300
+        plan.record_poll("page", now, 0)
+    assert plan.intervals["page"] > after * 1.5
+
+
+def test_the_budget_holds_whatever_is_due():
+    config = PollingConfig(budget_per_hour=36, min_interval=1, max_interval=10,
+                           ticker_interval=5)
+    plan = PollPlan(config)
+    for n in range(20):
+        plan.add(PageRate(f"p{n}"))
+    now, issued = 5_000_000.0, 0
+    for _step in range(7200):  # two hours, one look a second, polls answered at once
+        for url in plan.due(now)[:1]:
+            plan.issued(now)
+            plan.record_poll(url, now, 0)
+            issued += 1
+        now += 1
+    # every page wants a poll every 10 s (7200 an hour): the budget says 36
+    assert 2 * 36 - 2 <= issued <= 2 * 36 + 1
+
+
+def test_article_fetches_are_paid_from_the_budget():
+    plan = PollPlan(PollingConfig(budget_per_hour=100))
+    plan.extra_per_second = 60 / HOUR
+    assert plan.poll_budget() * HOUR == pytest.approx(40)
+    plan.extra_per_second = 1000 / HOUR  # never below the share kept for polls
+    assert plan.poll_budget() * HOUR == pytest.approx(25)
+
+
+def test_speedup_scales_the_clock():
+    plan = PollPlan(PollingConfig(speedup=60, min_interval=30, max_interval=HOUR))
+    plan.add(PageRate("p"))
+    plan.record_poll("p", 100.0, None)
+    plan.replan()
+    interval = plan.intervals["p"]  # site seconds
+    assert plan.due_at("p") == pytest.approx(100.0 + interval / 60)
+
+
+def test_learned_rates_survive_a_restart(db_url):
+    migrate.upgrade(db_url)
+    config = PollingConfig(min_interval=10, max_interval=HOUR)
+    plan = PollPlan(config)
+    plan.add(PageRate("http://site/news/politics", "section", "Politics"))
+    plan.add(PageRate("http://site/regions/asia", "region", "Asia"))
+    observe_steadily(plan, "http://site/news/politics", per_hour=10, hours=3, every=240)
+    observe_steadily(plan, "http://site/regions/asia", per_hour=0.3, hours=3, every=240)
+    learned = plan.replan()
+    state = PollingState(db_url, "http://site/")
+    assert state.save(list(plan.pages.values()))
+    state.close()
+
+    restarted = PollPlan(config)
+    state = PollingState(db_url, "http://site/")
+    for page in state.load():
+        restarted.add(page)
+    assert PollingState(db_url, "http://other/").load() == []  # per site
+    state.close()
+    assert restarted.pages.keys() == plan.pages.keys()
+    for url, page in plan.pages.items():
+        again = restarted.pages[url]
+        assert (again.kind, again.name, again.polls) == (page.kind, page.name, page.polls)
+        assert math.isclose(again.rate(config), page.rate(config))
+        assert again.last_polled == pytest.approx(page.last_polled)
+    assert restarted.replan() == pytest.approx(learned)
+
+
+def test_a_small_budget_still_goes_to_the_busy_pages_first():
+    rates = {"busy": 10 / HOUR, **{f"quiet{n}": 0.1 / HOUR for n in range(27)}}
+    # 10 polls an hour for 28 pages: not even one each per hour (the longest interval)
+    intervals = allocate(rates, polls_per_second=10 / HOUR, min_interval=30,
+                         max_interval=HOUR)
+    assert intervals["busy"] < HOUR / 2
+    assert intervals["quiet0"] > HOUR
+    assert sum(1 / t for t in intervals.values()) == pytest.approx(10 / HOUR)
+
+
+def test_first_looks_are_not_paid_from_the_budget():
+    plan = PollPlan(PollingConfig(budget_per_hour=10, min_poll_share=1.0))
+    for n in range(28):
+        plan.add(PageRate(f"p{n}"))
+    now = 1_000.0
+    for url in plan.due(now):  # every page is new: all due, all first looks
+        plan.issued(now, first_look=True)
+        plan.record_poll(url, now, None)
+    assert plan.polls_last_hour(now) == 0
+    plan.pages["p0"].last_polled = now - 5 * HOUR  # overdue (intervals: 2.8 h each)
+    assert plan.due(now + 1) == ["p0"]

@@ -1,0 +1,65 @@
+"""The live replica (crawler.replica.live): a seeded schedule, served as it happens."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.request import urlopen
+
+from crawler.replica import live
+from crawler.replica.live import LiveReplica, live_schedule
+
+
+def test_the_schedule_is_reproducible_and_busy_sections_publish_more():
+    day = live_schedule(7, 24 * 3600)
+    assert [(e.at, e.kind, e.data) for e in day] == \
+        [(e.at, e.kind, e.data) for e in live_schedule(7, 24 * 3600)]
+    assert [e.at for e in day] != [e.at for e in live_schedule(8, 24 * 3600)]
+    kinds = Counter(e.kind for e in day)
+    assert kinds["breaking_on"] == kinds["breaking_off"] > 100
+    assert kinds["edit"] > 10
+    per_section = Counter(e.data["section"] for e in day if e.kind == "article")
+    expected = {s: rate * 24 for (_c, s), rate in live.SECTION_RATES.items()}
+    # Politics (9/h) publishes tens of times more than Blog (0.15/h); bursts add some.
+    assert per_section["Politics"] >= expected["Politics"] * 0.8
+    assert per_section["Politics"] > 10 * per_section["Blog"]
+    on_air = [off.at - on.at for on in day if on.kind == "breaking_on"
+              for off in day if off.kind == "breaking_off" and off.data == on.data]
+    low, high = live.BREAKING_ON_AIR
+    assert min(on_air) >= low and max(on_air) <= high
+    assert sum(t < 120 for t in on_air) > 0 and sum(t >= 600 for t in on_air) > 0
+
+
+def page(site: LiveReplica, path: str) -> str:
+    return urlopen(site.base_url + path).read().decode("utf-8")
+
+
+def test_what_happens_is_served_and_recorded():
+    with LiveReplica(seed=3, hours=6, speed=1.0, run_clock=False) as site:
+        events = site.events
+        first = next(e for e in events if e.kind == "article"
+                     and e.data["section"] == "Politics")
+        site.advance_to(first.at)
+        truth = site.truth()
+        url = next(a["url"] for a in truth["articles"] if a["key"] == first.data["key"])
+        assert first.data["title"] in page(site, url.removeprefix(site.base_url))
+        assert first.data["title"] in page(site, "/news/politics")
+        # Cards move down and onto page 2 as Politics publishes more.
+        later = [e for e in events if e.kind == "article" and e.data["section"] == "Politics"]
+        site.advance_to(later[live.PAGE_SIZE].at)
+        assert first.data["title"] not in page(site, "/news/politics")
+        assert first.data["title"] in page(site, "/news/politics?page=2")
+        # The ticker: an item on air is on every page, and leaves.
+        on = next(e for e in events if e.kind == "breaking_on" and e.at > later[live.PAGE_SIZE].at)
+        site.advance_to(on.at)
+        assert on.data["text"] in page(site, "/") and on.data["text"] in page(site, "/regions/asia")
+        off = next(e for e in events if e.kind == "breaking_off" and e.data == on.data)
+        site.advance_to(off.at)
+        assert on.data["text"] not in page(site, "/")
+        aired = next(b for b in site.truth()["breaking"] if b["text"] == on.data["text"])
+        assert (aired["on"], aired["off"]) == (on.at, off.at)
+        # An edit changes the title on the article's page (its URL stays).
+        edit = next(e for e in events if e.kind == "edit" and e.at > off.at)
+        site.advance_to(edit.at)
+        edited = site.truth()["edits"][-1]
+        assert "(updated" in edited["title"]
+        assert edited["title"] in page(site, edited["url"].removeprefix(site.base_url))
