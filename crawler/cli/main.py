@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import crawling, reading, unattended
+from crawler.cli import alerting, crawling, reading, unattended
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
@@ -27,6 +27,7 @@ HANDLERS = {
     "export": reading.export, "search": reading.search, "history": reading.history,
     "schedule": unattended.schedule, "runs": unattended.runs, "status": unattended.status,
     "config": unattended.show_config, "db": unattended.db,
+    "watch": alerting.watch, "alerts": alerting.alerts, "feed": alerting.feed,
 }
 
 
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, reading, unattended):
+    for group in (crawling, reading, unattended, alerting):
         group.add_parsers(sub)
     return parser
 

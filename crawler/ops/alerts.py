@@ -27,7 +27,8 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,23 +83,44 @@ _USERINFO = re.compile(r"(?<=://)[^/@\s?#]+@")
 _SECRET_PARAM = re.compile(r"(?i)((?:password|pass|pwd|token|secret|key|apikey)=)[^&\s]*")
 
 
-def masked_notify_url(url: str) -> str:
-    """A notifier URL safe to show: Apprise's privacy form (tokens and passwords
-    hidden per service), with any user:password and password-like parameter masked."""
-    shown = url
+@contextmanager
+def _apprise_quiet() -> Iterator[None]:
+    """Apprise logs an unparsable URL itself (twice); the caller says it once."""
+    apprise_logger = logging.getLogger("apprise")
+    level = apprise_logger.level
+    apprise_logger.setLevel(logging.CRITICAL)
     try:
-        import apprise
+        yield
+    finally:
+        apprise_logger.setLevel(level)
 
+
+def masked_notify_url(url: str) -> str:
+    """A notifier URL safe to show: Apprise's privacy form (tokens and passwords hidden
+    per service) without its query; any user:password and password-like parameter
+    masked when Apprise cannot read the URL."""
+    import apprise
+
+    with _apprise_quiet():
         plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-        if plugin:
-            shown = plugin.url(privacy=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is still masked below
-        pass
-    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", shown))
+    if plugin:
+        return _USERINFO.sub("***@", plugin.url(privacy=True).split("?")[0])
+    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", url))
 
 
 def _clean_error(text: str) -> str:
     return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", " ".join(text.split())))[:500]
+
+
+def notifier_problem(url: str) -> str | None:
+    """Why Apprise cannot use ``url`` (None: it can)."""
+    import apprise
+
+    with _apprise_quiet():
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        return "not a notifier URL Apprise knows (see its wiki for the URL of each service)"
+    return None
 
 
 def apprise_send(url: str, title: str, body: str) -> str | None:
@@ -107,7 +129,9 @@ def apprise_send(url: str, title: str, body: str) -> str | None:
     import apprise
 
     notifier = apprise.Apprise()
-    if not notifier.add(url):
+    with _apprise_quiet():
+        added = notifier.add(url)
+    if not added:
         return f"not a notifier URL Apprise knows: {masked_notify_url(url)}"
     with apprise.LogCapture(level=logging.WARNING) as captured:
         ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
