@@ -97,8 +97,17 @@ def crawl(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     url, store = open_database(args.db)
-    return run_locked_crawl(url, store, base_url, args.trigger, overrides,
+    started = datetime.now(UTC)
+    code = run_locked_crawl(url, store, base_url, args.trigger, overrides,
                             describe=f"crawling {base_url}")
+    from crawler.config import current
+    from crawler.ops.alerts import deliver_run_alerts
+
+    # The run's watchlist alerts, before exiting (bounded: alerts.crawl_wait).
+    said = deliver_run_alerts(url, current(), started)
+    if said:
+        print(f"newsmon: {said}", file=sys.stderr)
+    return code
 
 
 @contextmanager

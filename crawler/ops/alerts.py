@@ -145,7 +145,7 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "undated"
 
 
-def _block(alert: dict[str, Any]) -> list[str]:
+def _block(alert: dict[str, Any], with_id: bool = True) -> list[str]:
     lines = [f"{alert['title']}"]
     where = " · ".join(x for x in (alert.get("section"), _when(alert.get("published_at"))) if x)
     lines.append(f"{KIND_LABELS[alert['kind']]} · {where}")
@@ -155,7 +155,8 @@ def _block(alert: dict[str, Any]) -> list[str]:
         lines.append(alert["snippet"])
     if alert.get("diff"):
         lines += ["What changed:", alert["diff"]]
-    lines.append(f"Alert id: {alert['key']}")
+    if with_id:
+        lines.append(f"Alert id: {alert['key']}")
     return lines
 
 
@@ -167,7 +168,8 @@ def render(watchlist: str, alerts: list[dict[str, Any]]) -> tuple[str, str]:
                 "\n".join(_block(alert)))
     blocks = [f"{len(alerts)} matches of watchlist {watchlist}:"]
     for number, alert in enumerate(alerts, 1):
-        blocks.append("\n".join([f"{number}. " + _block(alert)[0], *_block(alert)[1:]]))
+        first, *rest = _block(alert, with_id=False)
+        blocks.append("\n".join([f"{number}. {first}", *rest]))
     blocks.append("Alert ids: " + ", ".join(a["key"] for a in alerts))
     return f"[newsmon] {watchlist}: digest of {len(alerts)} matches", "\n\n".join(blocks)
 
@@ -180,6 +182,7 @@ class AlertSender:
         self.engine = engine
         self.settings = settings or SenderSettings()
         self.send = send
+        self._last_error: str | None = None
 
     def deliver_due(self, since: datetime | None = None) -> Round:
         """One round: every due alert (``since``: matched at or after it) tried once."""
@@ -203,8 +206,10 @@ class AlertSender:
                     self._deliver(batch, done)
         except SQLAlchemyError as error:  # the database went away: alerts wait, leased
             done.error = f"database unavailable: {_clean_error(str(error.orig or error))}"
-            logger.warning("alerts: %s; leased alerts are sent again when their lease "
-                           "ends", done.error)
+            if done.error != self._last_error:  # once per outage, not every poll
+                logger.warning("alerts: %s; leased alerts are sent again when their "
+                               "lease ends", done.error)
+        self._last_error = done.error
         return done
 
     def _deliver(self, alerts: list[dict[str, Any]], done: Round) -> None:
@@ -277,3 +282,40 @@ class AlertSender:
             except Exception:  # noqa: BLE001 - the scheduler's sender must not die
                 logger.exception("alerts: delivery round failed")
             stop.wait(self.settings.poll)
+        self.engine.dispose()
+
+
+def _engine_of(db: str | None, cfg: Config) -> Engine:
+    from crawler.db.session import make_engine, resolve_database_url
+
+    return make_engine(resolve_database_url(db or cfg.database_url))
+
+
+def deliver_run_alerts(db: str | None, cfg: Config, since: datetime) -> str | None:
+    """What ``newsmon crawl`` does before it exits: deliver the alerts matched since
+    its run started, waiting at most ``alerts_crawl_wait``; the rest stay pending for
+    the scheduler or ``newsmon alerts send``. Returns a one-line summary (None: the
+    run matched nothing)."""
+    engine = _engine_of(db, cfg)
+    try:
+        if not outbox.pending_count(engine, since=since):
+            return None
+        sender = AlertSender(engine, SenderSettings.from_config(cfg))
+        left = sender.deliver_until(cfg.alerts_crawl_wait, since=since)
+        return ("alerts of this run delivered" if not left else
+                f"{left} alerts of this run still pending (the scheduler or `newsmon "
+                f"alerts send` delivers them)")
+    except SQLAlchemyError as error:
+        return f"alerts not delivered: database unavailable ({_clean_error(str(error))})"
+    finally:
+        engine.dispose()
+
+
+def start_sender_thread(db: str | None, cfg: Config, stop: threading.Event
+                        ) -> threading.Thread:
+    """The scheduler's sender: ``AlertSender.serve`` in a daemon thread until ``stop``."""
+    sender = AlertSender(_engine_of(db, cfg), SenderSettings.from_config(cfg))
+    thread = threading.Thread(target=sender.serve, args=(stop,), name="alert-sender",
+                              daemon=True)
+    thread.start()
+    return thread
