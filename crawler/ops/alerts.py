@@ -133,8 +133,14 @@ def apprise_send(url: str, title: str, body: str) -> str | None:
         added = notifier.add(url)
     if not added:
         return f"not a notifier URL Apprise knows: {masked_notify_url(url)}"
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.propagate = False  # its lines are captured: newsmon says why, once
+    try:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+            ok = notifier.notify(title=title, body=body,
+                                 body_format=apprise.NotifyFormat.TEXT)
+    finally:
+        apprise_logger.propagate = True
     if ok:
         return None
     lines = [l for l in captured.getvalue().splitlines() if l.strip()]

@@ -45,7 +45,7 @@ def build_feed(watchlist: dict[str, Any], alerts: list[dict[str, Any]]) -> bytes
         text = alert["snippet"] or ""
         if alert["diff"]:
             text += f"\n\nWhat changed:\n{alert['diff']}"
-        entry.summary(text.strip() or alert["title"])
+        entry.content(text.strip() or alert["title"], type="text")
     return feed.atom_str(pretty=True)
 
 
