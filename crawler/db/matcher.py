@@ -54,20 +54,37 @@ def _fold(word: str) -> str:
 
 @dataclass
 class Field:
-    """One analysed field: its text, and each word's stem (None: a stop word) and span."""
+    """One analysed field: its text and each word's stem (None: a stop word)."""
     text: str
     stems: list[str | None]
-    spans: list[tuple[int, int]]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each word is in ``text`` (computed for snippets only)."""
+        return [m.span() for m in _TOKEN.finditer(self.text)]
 
 
 @dataclass
 class Document:
     fields: list[Field]
     stems: set[str] = field(default_factory=set)
-    # stem -> (field index, position) of each occurrence (phrases only look here)
-    places: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _places: dict[str, list[tuple[int, int]]] | None = None
+
+    @property
+    def places(self) -> dict[str, list[tuple[int, int]]]:
+        """stem -> (field index, position) of each occurrence (phrases and snippets
+        only: a word is looked up in ``stems``)."""
+        if self._places is None:
+            self._places = {}
+            for index, analysed in enumerate(self.fields):
+                for position, stem in enumerate(analysed.stems):
+                    if stem is not None:
+                        self._places.setdefault(stem, []).append((index, position))
+        return self._places
 
     def has(self, term: Term) -> bool:
+        if len(term) == 1:
+            return term[0] in self.stems
         return self.find(term) is not None
 
     def find(self, term: Term) -> tuple[int, int] | None:
@@ -99,7 +116,7 @@ class Analyzer:
 
     def stem(self, word: str) -> str | None:
         stem = self._cache.get(word, "")
-        if stem == "":
+        if stem == "":  # not seen yet ("" is never a stem)
             lower = word.lower()
             if self._fold:
                 lower = _fold(lower)
@@ -110,20 +127,14 @@ class Analyzer:
 
     def field(self, text: str | None) -> Field:
         text = clean_text(text) or ""
-        spans, stems = [], []
-        for match in _TOKEN.finditer(text):
-            spans.append(match.span())
-            stems.append(self.stem(match.group()))
-        return Field(text, stems, spans)
+        cache, stem = self._cache, self.stem
+        return Field(text, [cache[w] if w in cache else stem(w) for w in _TOKEN.findall(text)])
 
     def document(self, *texts: str | None) -> Document:
-        doc = Document([self.field(t) for t in texts])
-        for index, analysed in enumerate(doc.fields):
-            for position, stem in enumerate(analysed.stems):
-                if stem is not None:
-                    doc.places.setdefault(stem, []).append((index, position))
-        doc.stems = set(doc.places)
-        return doc
+        fields = [self.field(t) for t in texts]
+        stems = {s for f in fields for s in f.stems}
+        stems.discard(None)  # type: ignore[arg-type]
+        return Document(fields, stems)  # type: ignore[arg-type]
 
     def term(self, words: list[str]) -> Term | None:
         """A query word or phrase as stems, stop words at its ends dropped (None: only

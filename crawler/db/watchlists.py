@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,14 +121,42 @@ class CompiledWatchlist:
         return bool(self.section or self.region or self.tag)
 
 
+class WatchIndex:
+    """Compiled watchlists, indexed by one stem of each alternative of their query (the
+    longest of its first word or phrase: likely the rarest), so that a document is
+    only tested against the watchlists one of whose key stems it contains; an empty
+    query is tested always. A document thus costs its own words, not the number of
+    watchlists (bench/alerts_bench.py)."""
+
+    def __init__(self, watchlists: list[CompiledWatchlist]):
+        self.watchlists = watchlists
+        self.always: list[int] = []
+        self.by_stem: dict[str, list[int]] = {}
+        for number, watchlist in enumerate(watchlists):
+            if watchlist.query.everything:
+                self.always.append(number)
+            for alternative in watchlist.query.alternatives:
+                key = max((s for s in alternative.required[0] if s), key=len)
+                self.by_stem.setdefault(key, []).append(number)
+
+    def __len__(self) -> int:
+        return len(self.watchlists)
+
+    def candidates(self, doc: Document) -> list[CompiledWatchlist]:
+        numbers = set(self.always)
+        for stem in doc.stems & self.by_stem.keys():
+            numbers.update(self.by_stem[stem])
+        return [self.watchlists[n] for n in sorted(numbers)]
+
+
 class _Cache:
     """Compiled watchlists of each database (by URL), reloaded when they change."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[Any, Analyzer, list[CompiledWatchlist]]] = {}
+        self._entries: dict[str, tuple[Any, Analyzer, WatchIndex]] = {}
 
-    def get(self, conn: Connection) -> tuple[Analyzer, list[CompiledWatchlist]]:
+    def get(self, conn: Connection) -> tuple[Analyzer, WatchIndex]:
         version = tuple(conn.execute(select(func.count(), func.max(_watchlists.c.updated_at),
                                             func.max(_watchlists.c.id))).one())
         key = conn.engine.url.render_as_string(hide_password=False)
@@ -141,24 +170,25 @@ class _Cache:
                               r["section"], r["region"], r["tag"], frozenset(r["kinds"]),
                               bool(r["notify"]))
             for r in conn.execute(select(_watchlists).order_by(_watchlists.c.id)).mappings()]
+        index = WatchIndex(compiled)
         with self._lock:
-            self._entries[key] = (version, analyzer, compiled)
-        return analyzer, compiled
+            self._entries[key] = (version, analyzer, index)
+        return analyzer, index
 
 
 _cache = _Cache()
 
 
-def compiled_watchlists(conn: Connection) -> tuple[Analyzer, list[CompiledWatchlist]]:
+def compiled_watchlists(conn: Connection) -> tuple[Analyzer, WatchIndex]:
     return _cache.get(conn)
 
 
-def match_document(watchlists: list[CompiledWatchlist], kind: str, doc: Document,
-                   section: str | None = None, regions: list[str] = (),  # type: ignore[assignment]
-                   tags: list[str] = ()) -> list[tuple[CompiledWatchlist, list[Term]]]:  # type: ignore[assignment]
+def match_document(index: WatchIndex, kind: str, doc: Document,
+                   section: str | None = None, regions: Sequence[str] = (),
+                   tags: Sequence[str] = ()) -> list[tuple[CompiledWatchlist, list[Term]]]:
     """The watchlists following ``kind`` that the document matches, with the terms."""
     found = []
-    for watchlist in watchlists:
+    for watchlist in index.candidates(doc):
         if kind not in watchlist.kinds:
             continue
         if kind == "breaking" and watchlist.filtered:
@@ -206,7 +236,7 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
     if not watchlists:
         return 0
     kind = "new" if previous is None else "edit"
-    if not any(kind in w.kinds for w in watchlists):
+    if not any(kind in w.kinds for w in watchlists.watchlists):
         return 0
     title, summary, body = article.get("title"), article.get("summary"), article.get("body")
     doc = analyzer.document(title, summary, body)
