@@ -159,3 +159,35 @@ def test_an_alert_is_written_in_the_articles_transaction(store: Store):
         store.save_article(bad, store.start_run(BASE), NOW)
     store._replace_links = original
     assert _alerts(store) == [] and store.count_articles() == 0
+
+
+def test_the_watchlist_index_finds_what_testing_every_watchlist_finds():
+    from crawler.db.watchlists import CompiledWatchlist, WatchIndex, match_document
+
+    for dialect in ("sqlite", "postgresql"):
+        analyzer = Analyzer(dialect)
+        watchlists = [CompiledWatchlist(n, f"w{n}", compile_query(q, analyzer), None, None,
+                                        None, frozenset(["new"]), False)
+                      for n, q in enumerate(QUERIES + ["", '"the bank" or premiums'])]
+        index = WatchIndex(watchlists)
+        for item in articles(NOW) + _extra_items():
+            doc = analyzer.document(item.title, item.summary, item.body)
+            indexed = [w.name for w, _ in match_document(index, "new", doc)]
+            every = [w.name for w in watchlists if w.query.match(doc) is not None]
+            assert indexed == every and "w25" in every  # the empty query: always
+
+
+def test_notifier_urls_are_masked_wherever_they_are_shown():
+    from crawler.ops.alerts import masked_notify_url
+
+    shown = {url: masked_notify_url(url) for url in [
+        "mailto://analyst:Pa55word@smtp.example.org:587?to=desk@example.org",
+        "mailtos://desk%40example.org:Pa55word@smtp.example.org",
+        "json://user:Pa55word@hooks.example.org/newsmon?token=Pa55word",
+        "slack://Pa55wordA/Pa55wordB/Pa55wordC/#news",
+        "ntfy://reader:Pa55word@ntfy.example.org/topic",
+        "unknown://user:Pa55word@host/x?secret=Pa55word&apikey=Pa55word"]}
+    for url, masked in shown.items():
+        assert "Pa55word" not in masked, (url, masked)
+    assert shown["mailto://analyst:Pa55word@smtp.example.org:587?to=desk@example.org"] \
+        .startswith("mailto://***@smtp.example.org")
