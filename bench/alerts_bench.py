@@ -5,6 +5,8 @@ that stores it (``crawler.db.watchlists``). This measures, on SQLite and Postgre
 
 - match: analysing one new article and testing it against the 1,000 compiled
   watchlists (``Analyzer.document`` + ``match_document``), per article: p50, p95, max;
+- compile: loading and compiling the 1,000 watchlists (once per process, and again
+  after a `newsmon watch` change);
 - store: ``Store.save_article`` of a new article with the 1,000 watchlists, against
   the same with none (the baseline, same run, same table): p50, p95 and the ratio;
   the difference is what matching and queueing the alerts add to a write.
@@ -95,8 +97,10 @@ def run(backend: str, url: str, args: argparse.Namespace) -> dict:
     timed_saves(store, [replace(i, url=i.url + "-warm") for i in baseline_items[:5]], now)
     baseline = timed_saves(store, baseline_items, now)
     added = add_watchlists(store, gen, args.watchlists, now)
+    started = time.perf_counter()  # what a writer pays once after `newsmon watch` changes
     with store.engine.connect() as conn:
         analyzer, watchlists = compiled_watchlists(conn)
+    compile_s = time.perf_counter() - started
     match_times, matches = [], 0
     for item in watched_items:
         started = time.perf_counter()
@@ -112,6 +116,7 @@ def run(backend: str, url: str, args: argparse.Namespace) -> dict:
     store.engine.dispose()
     result = {"backend": backend, "articles": args.articles, "watchlists": added,
               "samples": args.samples, "load_s": round(load_s),
+              "compile_watchlists_ms": round(compile_s * 1000),
               "match": summary(match_times),
               "matches_per_article": round(matches / len(watched_items), 1),
               "save_without_watchlists": summary(baseline),

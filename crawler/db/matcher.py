@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import snowballstemmer
 
@@ -58,9 +59,9 @@ class Field:
     text: str
     stems: list[str | None]
 
-    @property
+    @cached_property
     def spans(self) -> list[tuple[int, int]]:
-        """Where each word is in ``text`` (computed for snippets only)."""
+        """Where each word is in ``text`` (computed for snippets only, once)."""
         return [m.span() for m in _TOKEN.finditer(self.text)]
 
 
@@ -198,16 +199,17 @@ def snippet(doc: Document, terms: list[Term], words: int = SNIPPET_WORDS) -> str
     if found:
         index, position = min(found)
     else:
-        index = next((i for i, f in enumerate(doc.fields) if f.spans), None)
+        index = next((i for i, f in enumerate(doc.fields) if f.stems), None)
         if index is None:
             return None
         position = 0
     analysed = doc.fields[index]
+    spans = analysed.spans
     marked = {stem for term in terms for stem in term if stem is not None}
-    first, last = max(0, position - words), min(len(analysed.spans), position + words + 1)
-    parts, cursor = [], analysed.spans[first][0]
+    first, last = max(0, position - words), min(len(spans), position + words + 1)
+    parts, cursor = [], spans[first][0]
     for number in range(first, last):
-        start, end = analysed.spans[number]
+        start, end = spans[number]
         parts.append(analysed.text[cursor:start])
         word = analysed.text[start:end]
         parts.append(f"{HIGHLIGHT[0]}{word}{HIGHLIGHT[1]}"
@@ -215,5 +217,5 @@ def snippet(doc: Document, terms: list[Term], words: int = SNIPPET_WORDS) -> str
         cursor = end
     text = " ".join("".join(parts).split())
     prefix = "… " if first > 0 else ""
-    suffix = " …" if last < len(analysed.spans) else ""
+    suffix = " …" if last < len(spans) else ""
     return f"{prefix}{text}{suffix}"
