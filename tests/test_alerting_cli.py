@@ -15,6 +15,7 @@ from crawler.db import outbox
 from crawler.db.search import search
 from crawler.db.session import make_engine
 from crawler.db.store import Store
+from crawler.replica.changes import new_article
 from crawler.replica.server import ReplicaServer
 from tests._notifiers import WebhookServer
 from tests._ops_helpers import FAST, clean_env, newsmon
@@ -160,6 +161,9 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
 def test_a_crawl_delivers_its_own_alerts_before_it_exits(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'newsmon.sqlite3'}"
     with WebhookServer() as hook, ReplicaServer() as replica:
+        # The replica's articles are from 2025: history, not news. One published now:
+        fresh = replica.add_article(new_article("gaza-fresh", "Gaza aid convoy reaches the north"))
+        fresh_url = f"{replica.base_url}{fresh['path']}"
         env = clean_env()
         added = newsmon("watch", "add", "gaza", "gaza", "--notify", hook.url(), "--db", db,
                         env=env)
@@ -173,9 +177,12 @@ def test_a_crawl_delivers_its_own_alerts_before_it_exits(tmp_path: Path):
         assert "newsmon: alerts of this run delivered" in crawl.stderr
     engine = make_engine(db)
     alerts = outbox.list_alerts(engine, limit=None)
-    found = {r["url"] for r in search(engine, "gaza", limit=100)}
+    found = {r["url"] for r in search(engine, "gaza", since=datetime.now(UTC) - timedelta(days=7),
+                                      limit=100)}
     engine.dispose()
     article_alerts = {a["url"] for a in alerts if a["kind"] == "new"}
-    assert found and article_alerts == found  # what the database search finds
+    assert article_alerts == found == {fresh_url}
+    assert any(r["published_at"] < datetime.now(UTC) - timedelta(days=30)
+               for r in search(engine, "gaza", limit=5))  # older matches: no alert
     assert {a["status"] for a in alerts} == {"delivered"}
     assert sorted(hook.received.keys()) == sorted(a["key"] for a in alerts)

@@ -15,6 +15,7 @@ from crawler.db import outbox
 from crawler.db.migrate import upgrade
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.watchlists import WatchlistSpec, add_watchlist
+from crawler.replica.changes import new_article
 from crawler.replica.server import ReplicaServer
 from tests._notifiers import WebhookServer
 from tests._ops_helpers import FAST, Processes, runs, wait_for
@@ -30,6 +31,8 @@ def test_the_scheduler_delivers_what_the_crawl_left_pending(tmp_path: Path):
         with engine.begin() as conn:
             add_watchlist(conn, WatchlistSpec("gaza", "gaza", notify=[hook.url()]),
                           datetime.now(UTC))
+        for n in range(3):  # news (the replica's own articles are from 2025)
+            replica.add_article(new_article(f"gaza-{n}", f"Gaza talks resume, day {n}"))
         hook.received.refuse_first = 10_000  # down while the crawl runs
         config = tmp_path / "newsmon.toml"
         config.write_text("\n".join([
@@ -43,7 +46,7 @@ def test_the_scheduler_delivers_what_the_crawl_left_pending(tmp_path: Path):
             assert wait_for(lambda: [r for r in runs(db_url) if r["finished_at"]], 180), \
                 procs.stderr(scheduler)[-3000:]
             pending = outbox.list_alerts(engine, "pending")
-            assert pending and hook.received.keys() == []  # the crawl could not deliver
+            assert len(pending) == 3 and hook.received.keys() == []  # the crawl could not
             hook.received.refuse_first = 0  # the notifier is back
             started = time.monotonic()
             assert hook.received.wait_for(len(pending), timeout=30), \

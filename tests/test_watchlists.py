@@ -96,6 +96,8 @@ def test_new_articles_edits_and_breaking_items_queue_alerts(store: Store):
     store.save_article(_item(2, "Red Sea football cup", "A final."), run, NOW)
     store.save_article(_item(3, "Red Sea trade", "Ports.", section="Economy"), run, NOW)
     store.save_article(_item(4, "Sanaa news", "Talks.", tags=["yemen"]), run, NOW)
+    old = replace(_item(5, "Red Sea history", "Ships."), published_at=NOW - timedelta(days=8))
+    store.save_article(old, run, NOW)  # a backfilled old story is not news
     alerts = _alerts(store)
     assert [(a["watchlist_id"], a["kind"], a["url"][-7:]) for a in alerts] == [
         (red_sea, "new", "story-1"), (yemen, "new", "story-4")]

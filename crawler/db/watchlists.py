@@ -11,7 +11,9 @@ per database and reloaded when ``watchlists`` changes (its row count or latest
 ``updated_at``; one small query per write), so every process sees ``newsmon watch``
 changes at its next write.
 
-- new article: the query must match its title, summary and body;
+- new article: the query must match its title, summary and body; an article published
+  more than ``NEW_ARTICLE_MAX_AGE`` (7 days) before it was stored is not news (a
+  backfill of past months stays quiet);
 - edit (a new revision): the query must match the new text, and one of the words or
   phrases it matched must be in the changed text (paragraphs added or rewritten), so
   an unrelated edit of a watched story says nothing; the alert carries the diff;
@@ -26,7 +28,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select
@@ -39,6 +41,9 @@ from crawler.db.text import clean_text
 _watchlists: Table = Watchlist.__table__  # type: ignore[assignment]
 _alerts: Table = Alert.__table__  # type: ignore[assignment]
 
+# A "new" article published longer ago than this before it was stored is history (a
+# backfill of past months, an old story reached through a link), not news: no alert.
+NEW_ARTICLE_MAX_AGE = timedelta(days=7)
 DIFF_LINES = 40  # an edit's diff in a notification: at most this many lines
 DIFF_LINE_CHARS = 300
 
@@ -236,6 +241,9 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
     if not watchlists:
         return 0
     kind = "new" if previous is None else "edit"
+    published = article.get("published_at")
+    if kind == "new" and published is not None and published < matched_at - NEW_ARTICLE_MAX_AGE:
+        return 0
     if not any(kind in w.kinds for w in watchlists.watchlists):
         return 0
     title, summary, body = article.get("title"), article.get("summary"), article.get("body")
