@@ -216,6 +216,28 @@ class Config:
     doctor_min_free_mb: int = _setting(
         1024, "doctor", "min_free_mb", positive_int, env="NEWSMON_DOCTOR_MIN_FREE_MB",
         doc="`newsmon doctor` warns below this free disk space, fails below a tenth")
+    alerts_poll: float = _setting(2.0, "alerts", "poll", parse_duration,
+                                  env="NEWSMON_ALERTS_POLL",
+                                  doc="the scheduler's sender looks for new alerts this often")
+    alerts_digest_after: int = _setting(5, "alerts", "digest_after", positive_int,
+                                        env="NEWSMON_ALERTS_DIGEST_AFTER",
+                                        doc="alerts a watchlist sends one by one per minute; "
+                                            "more arrive as one digest")
+    alerts_max_attempts: int = _setting(10, "alerts", "max_attempts", positive_int,
+                                        env="NEWSMON_ALERTS_MAX_ATTEMPTS",
+                                        doc="then an alert is failed (newsmon alerts retry)")
+    alerts_backoff: float = _setting(5.0, "alerts", "backoff", parse_duration,
+                                     env="NEWSMON_ALERTS_BACKOFF",
+                                     doc="wait after a first failed attempt; doubles after "
+                                         "each, at most 15m")
+    alerts_lease: float = _setting(60.0, "alerts", "lease", parse_duration,
+                                   env="NEWSMON_ALERTS_LEASE",
+                                   doc="a sender that died mid-delivery: its alerts are "
+                                       "sent again after this")
+    alerts_crawl_wait: float = _setting(30.0, "alerts", "crawl_wait", parse_duration,
+                                        env="NEWSMON_ALERTS_CRAWL_WAIT",
+                                        doc="`newsmon crawl` waits at most this long to "
+                                            "deliver its run's alerts")
 
     scrapy: dict[str, Any] = _setting(None, "scrapy", "*", dict, env=None, factory=dict,
                                       doc="other Scrapy settings")

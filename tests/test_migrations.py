@@ -29,7 +29,7 @@ def test_upgrade_from_empty_and_downgrade_to_base(db_url: str, db_engine: Engine
     assert not migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)
     assert tables(db_engine) == APP_TABLES | {"alembic_version"}
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0009"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0011"
     assert migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)  # idempotent at head
 
@@ -61,7 +61,11 @@ def test_schema_details(db_url: str, db_engine: Engine):
             "ix_article_regions_region_id", "ix_fetch_errors_run_id"} <= indexes
     for table in APP_TABLES - {"articles", "tags", "regions", "breaking_news", "crawl_runs"}:
         for fk in inspector.get_foreign_keys(table):
-            assert fk["options"].get("ondelete") == "CASCADE", (table, fk)
+            # An alert outlives the article or breaking item it was about (the outbox
+            # keeps what the notification says): SET NULL there.
+            keeps = table == "alerts" and fk["referred_table"] != "watchlists"
+            assert fk["options"].get("ondelete") == ("SET NULL" if keeps else "CASCADE"), (
+                table, fk)
             assert fk["name"] and fk["name"].startswith(f"fk_{table}_")
     uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("placements")}
     # Placements are runs: one row per stay at a position (migration 0002).

@@ -111,8 +111,17 @@ def crawl(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     scrapy_setting_types(overrides)  # before a run is recorded: exit 2, nothing written
     url, store = open_database(args.db)
-    return run_locked_crawl(url, store, base_url, args.trigger, overrides,
+    started = datetime.now(UTC)
+    code = run_locked_crawl(url, store, base_url, args.trigger, overrides,
                             describe=f"crawling {base_url}")
+    from crawler.config import current
+    from crawler.ops.alerts import deliver_run_alerts
+
+    # The run's watchlist alerts, before exiting (bounded: alerts.crawl_wait).
+    said = deliver_run_alerts(url, current(), started)
+    if said:
+        print(f"newsmon: {said}", file=sys.stderr)
+    return code
 
 
 @contextmanager

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import (analysis, crawling, extracting, maintenance, monitoring, reading,
-                         unattended)
+from crawler.cli import (alerting, analysis, crawling, extracting, maintenance, monitoring,
+                         reading, unattended)
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
                                 UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
@@ -33,6 +33,7 @@ HANDLERS = {
     "prominence": analysis.prominence, "stats": analysis.stats, "report": analysis.report,
     "extract": extracting.extract,
     "prune": maintenance.prune, "doctor": maintenance.doctor,
+    "watch": alerting.watch, "alerts": alerting.alerts, "feed": alerting.feed,
 }
 
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, monitoring, reading, analysis, extracting, unattended,
+    for group in (crawling, monitoring, reading, analysis, extracting, alerting, unattended,
                   maintenance):
         group.add_parsers(sub)
     return parser

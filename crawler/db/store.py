@@ -50,6 +50,7 @@ from crawler.db.filters import ArticleFilter, aware_utc, utc_or_now
 from crawler.db.queries import SCALAR_FIELDS
 from crawler.db.reference import ensure_section, record_menu
 from crawler.db.upsert import upsert
+from crawler.db.watchlists import queue_article_alerts, queue_breaking_alerts
 from crawler.db.text import (clean_text, clean_value, content_hash, none_if_blank, text_hash,
                              unique_texts)
 from crawler.items import ArticleItem, ListingItem
@@ -185,6 +186,7 @@ class Store(MonitoringStore):
 
         def work(s: Connection) -> tuple[str, int]:
             ensure_section(s, scalars["section"], scalars["category"])  # the FK's target
+            revised: dict[str, Any] | None = None  # the text before a new revision
             current = self._lock_article(s, url)
             if current is None:  # new, unless another writer inserts it first
                 row = {"url": url, **scalars, "content_hash": digest, "revision": 1,
@@ -209,6 +211,7 @@ class Store(MonitoringStore):
                     values.update(scalars, content_hash=digest)
                 if current["content_hash"] != digest and new_revision:
                     values["revision"] = current["revision"] + 1  # the row is locked
+                    revised = dict(current)
                     add_revision(s, article_id, values["revision"], scalars, digest, seen_at)
                 elif current["content_hash"] != digest:
                     amend_revision(s, article_id, current["revision"], scalars, digest)
@@ -227,6 +230,13 @@ class Store(MonitoringStore):
             for listing in listings:  # placements seen before the article was stored
                 self._write_listing(s, listing, article_id,
                                     _aware(listing.observed_at or seen_at, "observed_at"))
+            if status == "new" or revised is not None:  # watchlists' alerts, same transaction
+                regions = wanted["regions"] + [l.page_name for l in listings
+                                               if l.page_kind == "region" and l.page_name]
+                queue_article_alerts(
+                    s, article_id=article_id, revision=revised["revision"] + 1 if revised else 1,
+                    article={"url": url, **scalars}, tags=wanted["tags"], regions=regions,
+                    previous=revised, matched_at=seen_at)
             return status, article_id
 
         return self._write(work)
@@ -339,7 +349,12 @@ class Store(MonitoringStore):
                                   .where(_breaking.c.text_hash.in_(list(rows)))))
             upsert(s, _breaking, [rows[h] for h in sorted(rows)], ["text_hash"], {
                 "last_seen_at": lambda ex: _later(_breaking.c.last_seen_at, ex.last_seen_at)})
-            return len(rows.keys() - known)
+            new = sorted(rows.keys() - known)
+            if new:  # watchlists' alerts, in the same transaction
+                ids = dict(s.execute(select(_breaking.c.text_hash, _breaking.c.id)
+                                     .where(_breaking.c.text_hash.in_(new))).all())
+                queue_breaking_alerts(s, [(ids[h], rows[h]["text"]) for h in new], seen_at)
+            return len(new)
 
         return self._write(work)
 

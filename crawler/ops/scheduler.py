@@ -1,5 +1,6 @@
 """`newsmon schedule`: a long-running APScheduler 3 process that starts crawls.
 
+A thread delivers watchlist alerts as the crawls store them (``crawler.ops.alerts``).
 Each job runs `python -m crawler.cli <command> ... --trigger scheduler` as a child
 process (Scrapy's reactor cannot be restarted, and a crash stays in the child). Jobs
 run one after another (a single worker thread); APScheduler's coalesce,
@@ -219,11 +220,15 @@ class CrawlScheduler:
             scheduler.add_job(self.run_job, trigger, args=[name], id=name, name=name,
                               **extra)
             logger.info("job %s: %s: %s", name, description, self.describe(name))
+        alerts_stop = threading.Event()
         try:
             scheduler.start()
             logger.info("scheduler started (pid %d); SIGTERM or SIGINT stops it",
                         os.getpid())
             next_beat = time.monotonic() + (HEARTBEAT_INTERVAL if ok else 5.0)
+            # Watchlist alerts: delivered as the crawls store matches, pending ones retried.
+            from crawler.ops.alerts import start_sender_thread
+            start_sender_thread(self.db, self.config, alerts_stop)
             while not self._signals:
                 time.sleep(0.2)
                 if time.monotonic() >= next_beat:
@@ -236,6 +241,7 @@ class CrawlScheduler:
             scheduler.shutdown(wait=False)
             self._shutdown_children()
         finally:
+            alerts_stop.set()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             operations.stop()

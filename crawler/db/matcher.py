@@ -1,0 +1,221 @@
+"""Matching ONE new document against many watchlist queries, in Python.
+
+A watchlist's query is ``newsmon search``'s syntax (``crawler.db.search.parse_query``:
+words, "phrases", ``or``, ``-word``). The database search matches a query against
+the whole table; an alert needs the opposite, a new article against every query, so
+the document is analysed once (``Analyzer.document``) and each compiled query
+(``compile_query``) is a few set look-ups over its words: 1,000 queries cost well
+under a millisecond (bench/alerts_bench.py).
+
+The analysis copies the database's full-text search, so that a watchlist matches what
+``newsmon search`` finds (tests/test_watch_matcher.py compares the two):
+- SQLite (FTS5 ``porter unicode61 remove_diacritics 2``): words are runs of letters
+  and digits, lower-cased, diacritics folded, stemmed by the original Porter stemmer;
+- PostgreSQL (``to_tsvector('english', ...)``): the same words stemmed by Snowball's
+  English stemmer, PostgreSQL's English stop words left out (they still take a
+  position, so a phrase "Bank of England" keeps its gap).
+Title, summary and body are analysed separately: a phrase never spans two of them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import snowballstemmer
+
+from crawler.db.search import parse_query
+from crawler.db.text import clean_text
+
+# PostgreSQL's tsearch_data/english.stop (the 'english' configuration's stop words).
+PG_ENGLISH_STOP_WORDS = frozenset("""
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what
+    which who whom this that these those am is are was were be been being have has had
+    having do does did doing a an the and but if or because as until while of at by for
+    with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how
+    all any both each few more most other some such no nor not only own same so than
+    too very s t can will just don should now
+""".split())
+
+_TOKEN = re.compile(r"[^\W_]+")
+SNIPPET_WORDS = 12  # words either side of the first match in a snippet
+HIGHLIGHT = ("**", "**")  # as crawler.db.search marks matches
+
+Term = tuple[str | None, ...]  # a word or phrase: stems, None where a stop word stood
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Field:
+    """One analysed field: its text and each word's stem (None: a stop word)."""
+    text: str
+    stems: list[str | None]
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each word is in ``text`` (computed for snippets only, once)."""
+        return [m.span() for m in _TOKEN.finditer(self.text)]
+
+
+@dataclass
+class Document:
+    fields: list[Field]
+    stems: set[str] = field(default_factory=set)
+    _places: dict[str, list[tuple[int, int]]] | None = None
+
+    @property
+    def places(self) -> dict[str, list[tuple[int, int]]]:
+        """stem -> (field index, position) of each occurrence (phrases and snippets
+        only: a word is looked up in ``stems``)."""
+        if self._places is None:
+            self._places = {}
+            for index, analysed in enumerate(self.fields):
+                for position, stem in enumerate(analysed.stems):
+                    if stem is not None:
+                        self._places.setdefault(stem, []).append((index, position))
+        return self._places
+
+    def has(self, term: Term) -> bool:
+        if len(term) == 1:
+            return term[0] in self.stems
+        return self.find(term) is not None
+
+    def find(self, term: Term) -> tuple[int, int] | None:
+        """(field, position) of the first occurrence of a word or phrase, or None."""
+        first = term[0]
+        if first is None or first not in self.stems:
+            return None
+        if len(term) == 1:
+            return self.places[first][0]
+        for index, position in self.places[first]:
+            stems = self.fields[index].stems
+            if all(want is None or (position + offset < len(stems)
+                                    and stems[position + offset] == want)
+                   for offset, want in enumerate(term)):
+                return index, position
+        return None
+
+
+class Analyzer:
+    """Words to stems as one database's full-text search does (see the module doc)."""
+
+    def __init__(self, dialect: str):
+        self.dialect = dialect
+        postgres = dialect == "postgresql"
+        self._stemmer = snowballstemmer.stemmer("english" if postgres else "porter")
+        self._stop = PG_ENGLISH_STOP_WORDS if postgres else frozenset()
+        self._fold = not postgres
+        self._cache: dict[str, str | None] = {}
+
+    def stem(self, word: str) -> str | None:
+        stem = self._cache.get(word, "")
+        if stem == "":  # not seen yet ("" is never a stem)
+            lower = word.lower()
+            if self._fold:
+                lower = _fold(lower)
+            stem = None if lower in self._stop else self._stemmer.stemWord(lower)
+            if len(self._cache) < 200_000:
+                self._cache[word] = stem
+        return stem
+
+    def field(self, text: str | None) -> Field:
+        text = clean_text(text) or ""
+        cache, stem = self._cache, self.stem
+        return Field(text, [cache[w] if w in cache else stem(w) for w in _TOKEN.findall(text)])
+
+    def document(self, *texts: str | None) -> Document:
+        fields = [self.field(t) for t in texts]
+        stems = {s for f in fields for s in f.stems}
+        stems.discard(None)  # type: ignore[arg-type]
+        return Document(fields, stems)  # type: ignore[arg-type]
+
+    def term(self, words: list[str]) -> Term | None:
+        """A query word or phrase as stems, stop words at its ends dropped (None: only
+        stop words, which the database ignores too)."""
+        stems = self.field(" ".join(words)).stems
+        while stems and stems[0] is None:
+            stems.pop(0)
+        while stems and stems[-1] is None:
+            stems.pop()
+        return tuple(stems) or None
+
+
+@dataclass
+class Alternative:
+    required: list[Term]
+    excluded: list[Term]
+
+
+@dataclass
+class CompiledQuery:
+    """A query ready to match documents. everything: an empty query (a watchlist
+    that follows only a section, region or tag) matches every document."""
+    text: str
+    alternatives: list[Alternative]
+    everything: bool = False
+
+    def match(self, doc: Document) -> list[Term] | None:
+        """The required terms of the first alternative the document matches (an empty
+        list for an empty query), or None."""
+        if self.everything:
+            return []
+        for alternative in self.alternatives:
+            if (all(doc.has(t) for t in alternative.required)
+                    and not any(doc.has(t) for t in alternative.excluded)):
+                return alternative.required
+        return None
+
+
+def has_terms(text: str) -> bool:
+    """Whether a query has something to look for (else the search finds nothing)."""
+    return bool(parse_query(text))
+
+
+def compile_query(text: str, analyzer: Analyzer) -> CompiledQuery:
+    text = clean_text(text) or ""
+    if not text.strip():
+        return CompiledQuery(text, [], everything=True)
+    alternatives = []
+    for conjunction in parse_query(text):
+        required = [t for t in map(analyzer.term, conjunction.required) if t]
+        excluded = [t for t in map(analyzer.term, conjunction.excluded) if t]
+        if required:
+            alternatives.append(Alternative(required, excluded))
+    return CompiledQuery(text, alternatives)
+
+
+def snippet(doc: Document, terms: list[Term], words: int = SNIPPET_WORDS) -> str | None:
+    """A passage around the first occurrence of any of terms (or the start of the
+    first non-empty field), the matching words between ``HIGHLIGHT`` markers."""
+    found = [place for place in map(doc.find, terms) if place is not None]
+    if found:
+        index, position = min(found)
+    else:
+        index = next((i for i, f in enumerate(doc.fields) if f.stems), None)
+        if index is None:
+            return None
+        position = 0
+    analysed = doc.fields[index]
+    spans = analysed.spans
+    marked = {stem for term in terms for stem in term if stem is not None}
+    first, last = max(0, position - words), min(len(spans), position + words + 1)
+    parts, cursor = [], spans[first][0]
+    for number in range(first, last):
+        start, end = spans[number]
+        parts.append(analysed.text[cursor:start])
+        word = analysed.text[start:end]
+        parts.append(f"{HIGHLIGHT[0]}{word}{HIGHLIGHT[1]}"
+                     if analysed.stems[number] in marked else word)
+        cursor = end
+    text = " ".join("".join(parts).split())
+    prefix = "… " if first > 0 else ""
+    suffix = " …" if last < len(spans) else ""
+    return f"{prefix}{text}{suffix}"
