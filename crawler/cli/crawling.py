@@ -74,7 +74,8 @@ def add_parsers(sub: Any) -> None:
     add_common_options(backfill)
 
     demo = sub.add_parser(
-        "demo", help="serve the bundled replica locally, crawl it, report what was stored")
+        "demo", help="serve the bundled replica locally, crawl it, edit two articles and "
+                     "crawl again, report what was stored")
     demo.add_argument("--db", default="newsmon-demo.sqlite3",
                       help="where to store the demo crawl: a SQLite file (path or "
                            "sqlite:///PATH) that an earlier demo created is replaced, any "
@@ -285,11 +286,54 @@ def demo(args: argparse.Namespace) -> int:
                             {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
                              "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
                             run_id=run_id)
+        # The site changes after publication, as a real one does: two edits, then a
+        # second crawl, so that `changes`, `history` and the revision examples of
+        # docs/SCHEMA.md have something to show.
+        edited = _edit_two_articles(server)
+        recrawl_ok = _recrawl(server.base_url, db_url)
     print_run_summary(store, run_id)
     print("  (the replica links a missing page, a page robots.txt forbids and off-site "
           "pages on purpose: the error above and the pages not fetched are expected)")
+    print(f"then {len(edited)} articles were edited on the replica (a title, and a body "
+          f"without a new modified date: a stealth edit) and the site crawled again: "
+          f"{'see' if recrawl_ok else 'FAILED, see'} `newsmon runs`, `newsmon changes "
+          f"--since 1d`")
     print_demo_report(store, db_url)
-    return 0 if outcome.status == "ok" else 1
+    return 0 if outcome.status == "ok" and recrawl_ok else 1
+
+
+DEMO_EDITS = ("us-shutdown", "opec-cuts")  # replica articles the demo edits
+
+
+def _edit_two_articles(server: Any) -> list[str]:
+    from crawler.replica import content
+
+    by_key = {a["key"]: a for a in content.ARTICLES}
+    title_edit, body_edit = (by_key[key] for key in DEMO_EDITS)
+    server.edit_article(title_edit["key"], title=title_edit["title"] + " (updated)")
+    server.edit_article(body_edit["key"], modified=body_edit["modified"],
+                        body=[*body_edit["body"], "This paragraph was added after publication."])
+    return [title_edit["path"], body_edit["path"]]
+
+
+def _recrawl(base_url: str, db_url: str) -> bool:
+    """A second `newsmon crawl` of the replica, re-fetching every stored article (a
+    process of its own: Scrapy's reactor runs once per process). The database URL
+    goes by the environment, not the command line (a password would show in `ps`)."""
+    import os
+    import subprocess
+
+    argv = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
+            "--revisit-after", "0s", "--set", "DOWNLOAD_DELAY=0",
+            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=ERROR"]
+    done = subprocess.run(argv, env={**os.environ, "NEWSMON_DATABASE_URL": db_url},
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode not in (0, EXIT_DEGRADED):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"newsmon demo: the second crawl failed (exit {done.returncode}): {last}",
+              file=sys.stderr)
+        return False
+    return True
 
 
 def _replica(server_class: Any, port: int) -> Any:
