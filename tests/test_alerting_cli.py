@@ -167,7 +167,8 @@ def test_a_crawl_delivers_its_own_alerts_before_it_exits(tmp_path: Path):
         env = clean_env()
         added = newsmon("watch", "add", "gaza", "gaza", "--notify", hook.url(), "--db", db,
                         env=env)
-        assert added.returncode == 2 and "not at the latest revision" in added.stderr
+        # No database yet: said as for every command that does not create one (exit 3).
+        assert added.returncode == 3 and "no database at" in added.stderr
         assert newsmon("db", "upgrade", "--db", db, env=env).returncode == 0
         assert newsmon("watch", "add", "gaza", "gaza", "--notify", hook.url(), "--db", db,
                        env=env).returncode == 0

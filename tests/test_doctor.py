@@ -52,7 +52,7 @@ def test_healthy_installation_and_text_output(env, capsys, tmp_path: Path) -> No
     upgrade(db_url)
     with ReplicaServer() as replica:
         env.setenv("NEWSMON_BASE_URL", replica.base_url)
-        env.setenv("NEWSMON_CONTACT_URL", "https://example.org/newsmon-contact")
+        env.setenv("NEWSMON_CONTACT_URL", "https://newsroom-tools.test/newsmon-contact")
         code = main(["doctor", "--db", db_url])
         robots = [r for r in replica.request_log if r.path == "/robots.txt"]
     out = capsys.readouterr().out.splitlines()
@@ -63,7 +63,7 @@ def test_healthy_installation_and_text_output(env, capsys, tmp_path: Path) -> No
     assert all(line.startswith("OK") for line in out[:-1]) and out[-1].endswith("OK")
     assert "from env NEWSMON_BASE_URL: base_url" in out[0]  # where values came from
     # One request, with the User-Agent crawls send.
-    assert len(robots) == 1 and "https://example.org/newsmon-contact" in robots[0].user_agent
+    assert len(robots) == 1 and "https://newsroom-tools.test/newsmon-contact" in robots[0].user_agent
 
 
 def test_invalid_configuration(env, capsys) -> None:

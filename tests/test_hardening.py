@@ -46,7 +46,8 @@ def test_demo_replaces_only_its_own_database(tmp_path, crawled):
     with sqlite3.connect(notes) as conn:
         assert conn.execute("PRAGMA application_id").fetchone()[0] == int.from_bytes(
             b"nsmm", "big")
-        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
+        # replaced, not appended to: one demo's two crawls (before and after its edits)
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 2
     assert f"sqlite3 {notes} " in second.stdout
 
 

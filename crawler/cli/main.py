@@ -57,7 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (crawling, monitoring, reading, analysis, extracting, alerting, unattended,
                   maintenance):
         group.add_parsers(sub)
+    _give_common_options(parser)
     return parser
+
+
+def _give_common_options(parser: argparse.ArgumentParser) -> None:
+    """`--config` and `--log-format` after every subcommand too (and after each of a
+    command's own subcommands), whichever group module declared it."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in action.choices.values():
+                if "--config" not in sub._option_string_actions:  # noqa: SLF001
+                    add_common_options(sub)
+                _give_common_options(sub)
 
 
 def cli_commands() -> dict[str, set[str]]:

@@ -193,14 +193,16 @@ def check_disk(config: Config, url: str) -> Check:
 def check_chromium(config: Config) -> Check:
     if not config.javascript:
         return Check("chromium", OK, "not needed (javascript = false)")
-    from crawler.crawl.browser import CHROMIUM_ARGS, chromium_problem
+    from crawler.crawl.browser import chromium_problem, sandbox_launch_options
 
     executable, problem = chromium_problem(config.chromium_path)
     if executable is None:
         return Check("chromium", FAILURE, f"{problem}: install it (scripts/install-chromium)"
                                           f" or set javascript = false")
     with tempfile.TemporaryDirectory(prefix="newsmon-doctor-") as profile:
-        argv = [executable, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}",
+        # The crawl's own arguments: the sandbox on, except as root (crawler.crawl.browser)
+        args = sandbox_launch_options()["args"]
+        argv = [executable, "--headless", *args, f"--user-data-dir={profile}",
                 "--dump-dom", "data:text/html,<p>newsmon-doctor</p>"]
         try:
             done = subprocess.run(argv, capture_output=True, text=True,
@@ -208,7 +210,9 @@ def check_chromium(config: Config) -> Check:
         except (OSError, subprocess.TimeoutExpired) as exc:
             return Check("chromium", FAILURE, f"{executable} does not start: {_first_line(exc)}")
     if "newsmon-doctor" not in done.stdout:
-        why = _first_line(done.stderr) if done.stderr.strip() else f"exit {done.returncode}"
+        # The last line: Debian's launcher script may print noise first.
+        why = (done.stderr.strip().splitlines()[-1][:300] if done.stderr.strip()
+               else f"exit {done.returncode}")
         return Check("chromium", FAILURE, f"{executable} did not render a page: {why}")
     return Check("chromium", OK, f"{executable} starts and renders a page")
 

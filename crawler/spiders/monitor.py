@@ -230,7 +230,9 @@ class MonitorSpider(AlmayadeenSpider):
     # -- articles ------------------------------------------------------------------
 
     def _article_request(self, url: str, known: Any = None,
-                         card_title: str | None = None) -> Iterator[scrapy.Request]:
+                         card_title: str | None = None,
+                         previous_card_title: str | None = None,
+                         placed: bool = True) -> Iterator[scrapy.Request]:
         url = canonicalize_url(url)
         if known is not None:
             self.titles.setdefault(url, known.title or "")
@@ -242,7 +244,8 @@ class MonitorSpider(AlmayadeenSpider):
             self.articles_parsed.discard(url)
             self.titles[url] = card_title
             self.crawler.stats.inc_value("newsmon/monitor_edits_seen")
-        for request in super()._article_request(url, known, card_title):
+        for request in super()._article_request(url, known, card_title,
+                                                previous_card_title, placed):
             yield request.replace(dont_filter=True, priority=ARTICLE_PRIORITY)
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
