@@ -128,6 +128,7 @@ def runs(db_url: str) -> list[dict[str, Any]]:
     """Every crawl run, oldest first."""
     from crawler.db.models import CrawlRun
     from sqlalchemy import select
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     engine = make_engine(db_url)
     try:
@@ -135,8 +136,13 @@ def runs(db_url: str) -> list[dict[str, Any]]:
             if not conn.dialect.has_table(conn, "crawl_runs"):
                 return []
             table = CrawlRun.__table__
-            return [dict(r) for r in conn.execute(
-                select(table).order_by(table.c.id)).mappings()]
+            try:
+                return [dict(r) for r in conn.execute(
+                    select(table).order_by(table.c.id)).mappings()]
+            except (OperationalError, ProgrammingError):
+                # The crawl being watched is still migrating the schema (a column of a
+                # later migration is not there yet): no finished run to see yet.
+                return []
     finally:
         engine.dispose()
 

@@ -139,7 +139,11 @@ class Analyzer:
 
     def term(self, words: list[str]) -> Term | None:
         """A query word or phrase as stems, stop words at its ends dropped (None: only
-        stop words, which the database ignores too)."""
+        stop words, which the database ignores too). On SQLite, whose index keeps stop
+        words, a single stop word is dropped from the query as crawler.db.search drops
+        it (``without_stop_words``), so that both databases answer alike."""
+        if len(words) == 1 and re.sub(r"\W+", "", words[0].lower()) in PG_ENGLISH_STOP_WORDS:
+            return None
         stems = self.field(" ".join(words)).stems
         while stems and stems[0] is None:
             stems.pop(0)
