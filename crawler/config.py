@@ -73,6 +73,15 @@ DEFAULT_AUTOTHROTTLE = True
 DEFAULT_OBEY_ROBOTS = True
 
 
+# NEWSMON_* variables that are not settings, so not misspellings either: the test
+# suite's and CI's (tests/conftest.py, .ci/run), the crash-test hooks
+# (crawler/db/faults.py) and the benchmarks' database.
+NOT_SETTINGS_ENV = frozenset({
+    "NEWSMON_REQUIRE_POSTGRES", "NEWSMON_REQUIRE_BROWSER", "NEWSMON_TEST_PG_URL",
+    "NEWSMON_BENCH_PG_URL", "NEWSMON_SAVE_REPORT_PNG", "NEWSMON_FAULT_EXIT_AFTER_WRITES",
+    "NEWSMON_FAULT_WRITES_OF", "NEWSMON_FAULT_MODE"})
+
+
 class ConfigError(ValueError):
     """A configuration value (file or environment) that cannot be used."""
 
@@ -395,7 +404,7 @@ def load_config(path: str | os.PathLike[str] | None = None,
                     raise ConfigError(f"{file}: unknown setting {name}")
                 raw[f.name] = (value, source)
 
-    known_env = {ENV_CONFIG}
+    known_env = {ENV_CONFIG, *NOT_SETTINGS_ENV}
     for f in spec.values():
         var = f.metadata["env"]
         if not var:
