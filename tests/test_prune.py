@@ -276,3 +276,16 @@ def test_the_scheduler_can_prune_nightly(tmp_path) -> None:
     scheduler = CrawlScheduler(cfg, db="sqlite:///x.db", commands=cli_commands())
     assert scheduler.enabled_jobs()["prune"] == ("cron", "15 4 * * *")
     assert scheduler.child_argv("prune")[-3:] == ["prune", "--db", "sqlite:///x.db"]
+
+
+def test_prune_and_mark_interrupted_never_create_a_mistyped_database(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    missing = tmp_path / "typo" / "newsmon.sqlite3"
+    for argv in (["prune", "--db", str(missing)], ["db", "mark-interrupted", "--db", str(missing)]):
+        done = subprocess.run([sys.executable, "-m", "crawler.cli", *argv],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.strip().count("\n") == 0 and "no database at" in done.stderr
+    assert list(tmp_path.iterdir()) == []

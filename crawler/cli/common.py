@@ -76,7 +76,8 @@ def configured_database_url() -> str | None:
     return config_module.current().database_url
 
 
-def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Any]:
+def open_database(cli_value: str | None, upgrade: bool = True,
+                  must_exist: bool | None = None) -> tuple[str, Any]:
     """Resolve, validate, connect and (by default) migrate: the one way commands reach
     the DB. Without ``upgrade`` (the read commands) a missing SQLite file is NoDatabase,
     never a new empty database."""
@@ -85,7 +86,9 @@ def open_database(cli_value: str | None, upgrade: bool = True) -> tuple[str, Any
     from crawler.db.session import check_connection, make_engine
     from crawler.db.store import Store
 
-    url = database_url(cli_value or configured_database_url(), must_exist=not upgrade)
+    if must_exist is None:  # read commands need a database; crawls may create one
+        must_exist = not upgrade
+    url = database_url(cli_value or configured_database_url(), must_exist=must_exist)
     if upgrade:
         _make_default_folder(url)
     engine = make_engine(url)

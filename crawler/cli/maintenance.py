@@ -54,7 +54,7 @@ def prune(args: argparse.Namespace) -> int:
     from crawler.ops.prune import Pruner, Retention
 
     retention = Retention.from_config(config_module.current())
-    _url, store = open_database(args.db)
+    _url, store = open_database(args.db, must_exist=True)  # a typo creates nothing
     reports = Pruner(store.engine, retention, dry_run=args.dry_run).run()
     store.engine.dispose()
     if args.format == "json":
@@ -107,7 +107,7 @@ def mark_interrupted(args: argparse.Namespace) -> int:
     from crawler.ops.health import recover_abandoned_runs
 
     base_url = args.base_url or config_module.current().base_url
-    url, store = open_database(args.db)
+    url, store = open_database(args.db, must_exist=True)  # a typo creates nothing
     # The crawl lock proves nobody runs the site; LockHeld (exit 4) when someone does.
     with crawl_lock(url, base_url):
         marked = recover_abandoned_runs(store, base_url, "marked by `newsmon db "
