@@ -44,6 +44,12 @@ class ArticleItem:
     # Which layer supplied each field ("tawsiyat", "jsonld", "microdata", "meta", "visible",
     # "generic", "url"): lets a run notice when the site's layout changes.
     field_sources: dict[str, str] = field(default_factory=dict)
+    # Which edition (crawler.sites.editions key: "en", "ar", "es") the page belongs to,
+    # set by the edition's profile; None for pages of other sites.
+    edition: str | None = None
+    # The same story in the site's other editions, as the page itself links them
+    # (hreflang alternates, links to another edition's article): evidence, not guesses.
+    alternate_urls: list[str] = field(default_factory=list)
     # Crawl context, filled by the spider (not by the parser).
     fetched_url: str | None = None             # the URL that answered (after redirects)
     requested_urls: list[str] = field(default_factory=list)  # URLs that led here
