@@ -117,9 +117,12 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
         assert all(" gaza " in line and "[pending]" in line for line in pending)
         hook.received.refuse_first = 100
         code, _, err = run(capsys, "alerts", "send", "--wait", "0", "--db", db)
-        assert code == 0 and "[apprise]" not in err  # newsmon says why, once a notifier
+        # The notifier is down: a cron job must see it in the exit code and one line.
+        assert code == 1 and "[apprise]" not in err  # newsmon says why, once a notifier
         lines = err.splitlines()
-        assert lines[-1] == "newsmon: 0 alerts delivered, 3 pending, 0 failed"
+        assert lines[-1] == ("newsmon: not every alert delivered: 0 alerts delivered, "
+                             "3 pending, 0 failed (`newsmon alerts --pending` shows why; "
+                             "they are retried later)")
         assert len(lines) == 4 and all("error=500" in line for line in lines[:3])
         engine = make_engine(db)
         with engine.begin() as conn:  # as if every attempt had failed
@@ -127,6 +130,10 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
         code, out, err = run(capsys, "alerts", "--failed", "--db", db)
         assert code == 0 and len(out.splitlines()) == 6  # each with its last error line
         assert "last error:" in out and "500" in out and "T0ken" not in out
+        code, _, err = run(capsys, "alerts", "send", "--wait", "0", "--db", db)
+        assert code == 1 and one_line(err) == (
+            "newsmon: not every alert delivered: 0 alerts delivered, 0 pending, 3 failed "
+            "(`newsmon alerts retry` resends the failed ones)")
         hook.received.refuse_first = 0
         code, _, err = run(capsys, "alerts", "retry", "--db", db)
         assert code == 0 and "3 failed alerts pending again" in err
