@@ -230,8 +230,9 @@ def test_alert_rules_use_metrics_that_exist(store: Store) -> None:
 
 
 def test_a_long_lived_collector_counts_like_a_fresh_one(store: Store) -> None:
-    """The scheduler's collector keeps the settled runs' sums between scrapes: runs that
-    finish late, fetch errors written to them and pruning must all still be counted."""
+    """The scheduler's collector, scraped again and again, reads what a fresh one reads
+    from the running totals: runs that finish late, fetch errors written to them and
+    pruning must all still be counted."""
     from crawler.ops.prune import Pruner, Retention
 
     engine, hour = store.engine, timedelta(hours=1)
