@@ -61,15 +61,20 @@ def _sums_over_tables() -> str:
             + ") AS counted GROUP BY name")
 
 
+def _create_totals_table(name: str) -> None:
+    """``metric_totals`` and the ``pruned_totals`` it replaces: name -> value."""
+    op.create_table(
+        name,
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f(f"pk_{name}")),
+    )
+
+
 def upgrade() -> None:
     op.create_index("ix_article_tags_article_id_position", "article_tags",
                     ["article_id", "position", "tag_id"])
-    op.create_table(
-        "metric_totals",
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_metric_totals")),
-    )
+    _create_totals_table("metric_totals")
     # What the tables hold, plus what prune had deleted from them.
     op.execute(f"INSERT INTO metric_totals (name, value) SELECT name, sum(value) FROM "
                f"({_sums_over_tables()} UNION ALL SELECT name, value FROM pruned_totals) "
@@ -78,12 +83,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "pruned_totals",
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_pruned_totals")),
-    )
+    _create_totals_table("pruned_totals")
     # What the tables no longer hold is what prune deleted.
     op.execute(f"INSERT INTO pruned_totals (name, value) SELECT m.name, "
                f"m.value - coalesce(t.value, 0) FROM metric_totals AS m LEFT JOIN "
