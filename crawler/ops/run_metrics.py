@@ -2,9 +2,9 @@
 a Scrapy extension (named in `EXTENSIONS` of crawler.crawl.settings: the crawl does not
 import ops), answers `spider_closed`: it records the run's numbers that `crawl_runs`
 has no column for (HTTP responses by status class, pages rendered) in `run_counters`
-(and adds them to the running totals, crawler.db.metric_totals) and, when `NEWSMON_METRICS_TEXTFILE` is set (`metrics_textfile`), writes the metrics
-of crawler.ops.metrics and the run's own end to that node_exporter textfile,
-atomically. Nothing here ever fails a crawl: a problem is one warning line."""
+(adding them to the running totals, crawler.db.metric_totals) and, when
+`NEWSMON_METRICS_TEXTFILE` is set (`metrics_textfile`), writes the metrics of
+crawler.ops.metrics and the run's own end to that node_exporter textfile, atomically. Nothing here ever fails a crawl: a problem is one warning line."""
 
 from __future__ import annotations
 
