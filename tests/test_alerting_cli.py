@@ -164,6 +164,33 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
     engine.dispose()
 
 
+def test_the_schedulers_feeds_are_rewritten_when_a_match_arrives(store, tmp_path, caplog):
+    """FeedRefresher (what `newsmon schedule` runs after each job and at each
+    heartbeat): a feed is written at the start, again only after a new match; a feed
+    it cannot write warns once per new match, not at every heartbeat."""
+    import logging
+
+    from crawler.db.watchlists import WatchlistSpec, add_watchlist
+    from crawler.ops.feeds import FeedRefresher
+
+    with store.engine.begin() as conn:
+        add_watchlist(conn, WatchlistSpec("gaza", "gaza"), NOW)
+    feed = tmp_path / "gaza.xml"
+    refresher = FeedRefresher(store.engine, {"gaza": str(feed),
+                                             "nosuch": str(tmp_path / "nosuch.xml")})
+    with caplog.at_level(logging.INFO, logger="newsmon.feeds"):
+        assert refresher.refresh() == 1  # gaza, empty; nosuch warned
+        assert ET.parse(feed).getroot().findall(f"{ATOM}entry") == []
+        assert refresher.refresh() == 0 and refresher.refresh() == 0  # nothing new
+        populate(store, NOW)  # two articles and a breaking item about Gaza
+        assert refresher.refresh() == 1
+        assert len(ET.parse(feed).getroot().findall(f"{ATOM}entry")) == 3
+        assert refresher.refresh() == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["feeds: no watchlist named 'nosuch' ([alerts] feeds)"] * 2
+    assert not (tmp_path / "nosuch.xml").exists()
+
+
 @pytest.mark.e2e
 def test_a_crawl_delivers_its_own_alerts_before_it_exits(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'newsmon.sqlite3'}"

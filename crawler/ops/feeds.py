@@ -80,18 +80,18 @@ class FeedRefresher:
     """The scheduler's feeds (``[alerts] feeds``: watchlist name -> file): rewritten
     when a new match has been stored since they were last written (after each job,
     and every heartbeat for the continuous monitor's matches). A feed that cannot be
-    written (no such watchlist, a folder missing) is one warning and is tried again
-    at the next refresh; the others are written."""
+    written (no such watchlist, a folder missing) is one warning, and is tried again
+    when the next match arrives; the others are written."""
 
     def __init__(self, engine: Engine, feeds: dict[str, str]):
         self.engine = engine
         self.feeds = dict(feeds)
-        self._written_upto: int | None = -1  # the newest alert id in the feeds (-1: none yet)
+        self._tried_at: int | None = -1  # the newest alert id when last tried (-1: never)
         self._lock = threading.Lock()  # the job thread and the main loop both refresh
         self._last_error: str | None = None
 
     def refresh(self) -> int:
-        """Write the feeds if a match arrived since they were written (or they never
+        """Write the feeds if a match arrived since they were last tried (or they never
         were); returns how many were written."""
         if not self.feeds:
             return 0
@@ -106,12 +106,10 @@ class FeedRefresher:
                 self._last_error = error
                 return 0
             self._last_error = None
-            if newest == self._written_upto:
+            if newest == self._tried_at:
                 return 0
-            written = sum(self._write_one(name, path) for name, path in self.feeds.items())
-            if written == len(self.feeds):  # else all again next time
-                self._written_upto = newest
-            return written
+            self._tried_at = newest  # a failing feed warns once per new match, not per beat
+            return sum(self._write_one(name, path) for name, path in self.feeds.items())
 
     def _write_one(self, name: str, path: str) -> bool:
         from crawler.db.watchlists import get_watchlist
@@ -129,6 +127,9 @@ class FeedRefresher:
         except SQLAlchemyError as exc:
             logger.warning("feeds: the database did not answer: %s",
                            str(exc).strip().splitlines()[0][:200])
+            return False
+        except Exception:  # noqa: BLE001 - a feed's bug must not stop the scheduler
+            logger.exception("feeds: could not write %s", path)
             return False
         logger.info("feeds: %s written to %s (%d entries)", name, path, count)
         return True
