@@ -99,8 +99,10 @@ def close_run(conn: Connection, run_id: int, values: Mapping[str, Any]) -> None:
     in the caller's transaction."""
     columns = (_runs.c.status, _runs.c.started_at, _runs.c.finished_at,
                _runs.c.articles_new, _runs.c.articles_updated, _runs.c.articles_unchanged)
+    # Locked as the UPDATE below would (FOR NO KEY UPDATE: a fetch error being written
+    # for this run still passes its foreign-key check), so two ends of one run queue.
     before = conn.execute(select(*columns).where(_runs.c.id == run_id)
-                          .with_for_update()).mappings().first()
+                          .with_for_update(key_share=True)).mappings().first()
     conn.execute(_runs.update().where(_runs.c.id == run_id).values(**values))
     if before is not None:
         add(conn, difference(run_contribution({**before, **values}),
