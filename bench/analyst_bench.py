@@ -148,7 +148,7 @@ def measure_analysis(url: str, queries: list[dict], now: datetime, workdir: Path
                         count_matches(engine, query))
 
     def stats_and_rising(since: datetime) -> Any:  # as `newsmon stats --by tag` does
-        rows = period_rows(engine, periods(since, now)[0], now)
+        rows = period_rows(engine, periods(since, now)[0], now, regions=False)
         return stats(engine, since, now, "tag", rows), rising(engine, since, now, rows=rows)
 
     moments = [now - timedelta(hours=h, minutes=17) for h in (1, 30, 200, 500)]

@@ -55,7 +55,7 @@ from crawler import __version__
 from crawler.config_values import (  # noqa: F401  (parsers re-exported for callers)
     choice_of, format_duration, format_listen_address, non_negative_float, optional_text,
     parse_bool, parse_cron, parse_duration, parse_listen_address, parse_optional_duration,
-    parse_str_list, plain_text, positive_int, rate, to_toml)
+    parse_str_list, parse_str_map, plain_text, positive_int, rate, to_toml)
 
 ENV_CONFIG = "NEWSMON_CONFIG"
 DEFAULT_BASE_URL = "https://english.almayadeen.net"  # crawler.spiders.almayadeen uses it
@@ -247,6 +247,10 @@ class Config:
                                         env="NEWSMON_ALERTS_CRAWL_WAIT",
                                         doc="`newsmon crawl` waits at most this long to "
                                             "deliver its run's alerts")
+    alerts_feeds: dict[str, str] = _setting(
+        None, "alerts", "feeds", parse_str_map, env="NEWSMON_ALERTS_FEEDS", factory=dict,
+        doc="watchlist name -> Atom feed file that `newsmon schedule` rewrites when new "
+            "matches arrive (after each job); env: name=FILE,name=FILE")
 
     scrapy: dict[str, Any] = _setting(None, "scrapy", "*", dict, env=None, factory=dict,
                                       doc="other Scrapy settings")

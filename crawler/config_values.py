@@ -96,6 +96,19 @@ def parse_str_list(value: Any) -> list[str]:
     raise ValueError(f"expected a list of strings, got {value!r}")
 
 
+def parse_str_map(value: Any) -> dict[str, str]:
+    """A table of names to strings: a TOML table, or "name=value,name=value" (the
+    environment's form)."""
+    if isinstance(value, str):
+        pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+        if any(not sep or not name.strip() or not text.strip() for name, sep, text in pairs):
+            raise ValueError(f"expected name=value pairs separated by commas, got {value!r}")
+        return {name.strip(): text.strip() for name, _sep, text in pairs}
+    if isinstance(value, dict) and all(isinstance(v, str) and v.strip() for v in value.values()):
+        return {str(k): v.strip() for k, v in value.items()}
+    raise ValueError(f"expected a table of names to strings, got {value!r}")
+
+
 def choice_of(options: tuple[str, ...], upper: bool = False):
     def parse(value: Any) -> str:
         text = str(value).strip()

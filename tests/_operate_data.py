@@ -1,5 +1,7 @@
-"""Rows for the operations tests (metrics, prune, doctor, upgrades), written with plain
-inserts at known times so that each test can compute what it expects on its own."""
+"""Rows for the operations tests (metrics, prune, doctor, upgrades), written at known
+times so that each test can compute what it expects on its own: runs, fetch errors and
+run counters through the store (which keeps the metric totals), the rest with plain
+inserts."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from crawler.db.models import (Article, ArticleRevision, BreakingNews, CrawlRun, FetchError,
-                               Placement, RawPage, RunCounter, RunFieldStat)
+from crawler.db.metric_totals import record_run_counters
+from crawler.db.models import (Article, ArticleRevision, BreakingNews, Placement, RawPage,
+                               RunFieldStat)
+from crawler.db.store import Store
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 BASE = "https://english.almayadeen.net"
@@ -20,26 +24,25 @@ BASE = "https://english.almayadeen.net"
 def add_run(engine: Engine, status: str, started: datetime, seconds: float | None = 60,
             new: int = 0, updated: int = 0, unchanged: int = 0, pages: int = 0,
             base_url: str = BASE) -> int:
-    values = {"started_at": started, "status": status, "trigger": "manual",
-              "base_url": base_url, "pages_fetched": pages, "articles_new": new,
-              "articles_updated": updated, "articles_unchanged": unchanged,
-              "finished_at": None if seconds is None else started + timedelta(seconds=seconds)}
-    with engine.begin() as conn:
-        return conn.execute(insert(CrawlRun).values(values)
-                            .returning(CrawlRun.id)).scalar_one()
+    """A run recorded as a crawl records it (``Store``: the metric totals follow)."""
+    store = Store(engine)
+    run_id = store.start_run(base_url, "manual", started_at=started)
+    if status != "running":
+        store.finish_run(run_id, status, pages_fetched=pages, articles_new=new,
+                         articles_updated=updated, articles_unchanged=unchanged, errors=0,
+                         finished_at=started + timedelta(seconds=seconds or 0))
+    return run_id
 
 
 def add_error(engine: Engine, run_id: int, when: datetime, status: int | None,
               error: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(insert(FetchError).values(run_id=run_id, url=f"{BASE}/x/{when.timestamp():.0f}",
-                                               status=status, error=error, occurred_at=when))
+    Store(engine).record_fetch_error(run_id, f"{BASE}/x/{when.timestamp():.0f}", error,
+                                     status, occurred_at=when)
 
 
 def add_counters(engine: Engine, run_id: int, **counters: int) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(RunCounter), [{"run_id": run_id, "name": k, "value": v}
-                                          for k, v in counters.items()])
+        record_run_counters(conn, run_id, counters)
 
 
 def add_field_stats(engine: Engine, run_id: int, rows: dict[str, tuple[int, int, int, str | None]]

@@ -117,9 +117,12 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
         assert all(" gaza " in line and "[pending]" in line for line in pending)
         hook.received.refuse_first = 100
         code, _, err = run(capsys, "alerts", "send", "--wait", "0", "--db", db)
-        assert code == 0 and "[apprise]" not in err  # newsmon says why, once a notifier
+        # The notifier is down: a cron job must see it in the exit code and one line.
+        assert code == 1 and "[apprise]" not in err  # newsmon says why, once a notifier
         lines = err.splitlines()
-        assert lines[-1] == "newsmon: 0 alerts delivered, 3 pending, 0 failed"
+        assert lines[-1] == ("newsmon: not every alert delivered: 0 alerts delivered, "
+                             "3 pending, 0 failed (`newsmon alerts --pending` shows why; "
+                             "they are retried later)")
         assert len(lines) == 4 and all("error=500" in line for line in lines[:3])
         engine = make_engine(db)
         with engine.begin() as conn:  # as if every attempt had failed
@@ -127,6 +130,10 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
         code, out, err = run(capsys, "alerts", "--failed", "--db", db)
         assert code == 0 and len(out.splitlines()) == 6  # each with its last error line
         assert "last error:" in out and "500" in out and "T0ken" not in out
+        code, _, err = run(capsys, "alerts", "send", "--wait", "0", "--db", db)
+        assert code == 1 and one_line(err) == (
+            "newsmon: not every alert delivered: 0 alerts delivered, 0 pending, 3 failed "
+            "(`newsmon alerts retry` resends the failed ones)")
         hook.received.refuse_first = 0
         code, _, err = run(capsys, "alerts", "retry", "--db", db)
         assert code == 0 and "3 failed alerts pending again" in err
@@ -155,6 +162,33 @@ def test_alerts_list_retry_send_and_feed(capsys, db, store, tmp_path):
     assert code == 1 and "cannot write" in one_line(err)
     assert outbox.counts_by_status(engine)["unsent"] == 1  # "quiet": kept for feeds
     engine.dispose()
+
+
+def test_the_schedulers_feeds_are_rewritten_when_a_match_arrives(store, tmp_path, caplog):
+    """FeedRefresher (what `newsmon schedule` runs after each job and at each
+    heartbeat): a feed is written at the start, again only after a new match; a feed
+    it cannot write warns once per new match, not at every heartbeat."""
+    import logging
+
+    from crawler.db.watchlists import WatchlistSpec, add_watchlist
+    from crawler.ops.feeds import FeedRefresher
+
+    with store.engine.begin() as conn:
+        add_watchlist(conn, WatchlistSpec("gaza", "gaza"), NOW)
+    feed = tmp_path / "gaza.xml"
+    refresher = FeedRefresher(store.engine, {"gaza": str(feed),
+                                             "nosuch": str(tmp_path / "nosuch.xml")})
+    with caplog.at_level(logging.INFO, logger="newsmon.feeds"):
+        assert refresher.refresh() == 1  # gaza, empty; nosuch warned
+        assert ET.parse(feed).getroot().findall(f"{ATOM}entry") == []
+        assert refresher.refresh() == 0 and refresher.refresh() == 0  # nothing new
+        populate(store, NOW)  # two articles and a breaking item about Gaza
+        assert refresher.refresh() == 1
+        assert len(ET.parse(feed).getroot().findall(f"{ATOM}entry")) == 3
+        assert refresher.refresh() == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["feeds: no watchlist named 'nosuch' ([alerts] feeds)"] * 2
+    assert not (tmp_path / "nosuch.xml").exists()
 
 
 @pytest.mark.e2e

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import tempfile
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,6 +119,35 @@ def test_disk_space(tmp_path: Path) -> None:
     assert warn.level == doctor.WARNING and "database" in warn.message
     fail = doctor.check_disk(config(NEWSMON_DOCTOR_MIN_FREE_MB=str(free_mb * 20)), db_url)
     assert fail.level == doctor.FAILURE and str(tmp_path) in fail.message
+
+
+def test_disk_space_of_each_place_on_its_own_filesystem(tmp_path: Path) -> None:
+    """The spool (and the metrics textfile) on another filesystem than the database:
+    each filesystem is checked and named, the emptiest decides the level."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a filesystem of its own")
+    db_url = sqlite_url(tmp_path / "n.sqlite3")
+    spool = Path(tempfile.mkdtemp(dir=shm, prefix="newsmon-doctor-"))
+    try:
+        frees = sorted(shutil.disk_usage(p).free // 2**20 for p in (tmp_path, spool))
+        cfg = config(NEWSMON_METRICS_TEXTFILE=str(spool / "prom" / "newsmon.prom"),
+                     NEWSMON_DOCTOR_MIN_FREE_MB=str(frees[1] + 1))
+        cfg.scrapy["NEWSMON_SPOOL_DIR"] = str(spool / "not-yet")  # its folder: spool
+        check = doctor.check_disk(cfg, db_url)
+        assert check.level >= doctor.WARNING  # both below the floor now
+        # (The logs' folder, /var/log/journal, may share the database's filesystem.)
+        assert re.search(rf"database(, logs)? on {re.escape(str(tmp_path))}:", check.message)
+        assert f"spool, metrics textfile on {spool}" in check.message
+        calm = config(NEWSMON_DOCTOR_MIN_FREE_MB=str(max(1, frees[0] // 2)))
+        calm.scrapy["NEWSMON_SPOOL_DIR"] = str(spool)
+        assert doctor.check_disk(calm, db_url).level == doctor.OK
+        if frees[1] > 20 * frees[0]:  # the emptier one alone fails
+            low = config(NEWSMON_DOCTOR_MIN_FREE_MB=str(frees[0] * 11))
+            low.scrapy["NEWSMON_SPOOL_DIR"] = str(spool)
+            assert doctor.check_disk(low, db_url).level == doctor.FAILURE
+    finally:
+        shutil.rmtree(spool)
 
 
 def test_chromium_missing_or_broken(tmp_path: Path) -> None:

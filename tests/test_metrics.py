@@ -17,7 +17,7 @@ from prometheus_client import generate_latest
 
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
-from crawler.ops.metrics import add_pruned, registry_for, sample_key
+from crawler.ops.metrics import registry_for
 from crawler.replica.server import ReplicaServer
 from tests._operate_data import (NOW, add_article, add_breaking, add_counters, add_error,
                                  add_field_stats, add_run, parse_metrics, value)
@@ -91,13 +91,27 @@ def test_collector_reports_what_the_tables_hold(store: Store) -> None:
     assert value(samples, "newsmon_spool_items") == 0
     assert not any("url" in dict(labels) for _name, labels in samples)
 
-    # What prune deleted is added back: counters never go down.
-    with engine.begin() as conn:
-        add_pruned(conn, {sample_key("newsmon_runs_total", "ok"): 5,
-                          sample_key("newsmon_fetch_errors_total", "timeout"): 2})
+
+
+def test_a_run_finished_twice_counts_once_as_it_ended_last(store: Store) -> None:
+    """A crawl's spool replayed after `newsmon db mark-interrupted` marked its run: the
+    run's first end is taken out of the running totals, its last one counted."""
+    engine = store.engine
+    run_id = add_run(engine, "interrupted", NOW, seconds=10, new=1, unchanged=2)
+    assert value(scrape(store), "newsmon_runs_total", status="interrupted") == 1
+    store.finish_run(run_id, "ok", pages_fetched=9, articles_new=3, articles_updated=1,
+                     articles_unchanged=2, errors=0, finished_at=NOW + timedelta(seconds=30))
+    add_counters(engine, run_id, responses_2xx=5, rendered_pages=1)
+    add_counters(engine, run_id, responses_2xx=7, rendered_pages=1)  # written again
     samples = scrape(store)
-    assert value(samples, "newsmon_runs_total", status="ok") == 7
-    assert value(samples, "newsmon_fetch_errors_total", kind="timeout") == 3
+    assert value(samples, "newsmon_runs_total", status="interrupted") == 0
+    assert value(samples, "newsmon_runs_total", status="ok") == 1
+    assert value(samples, "newsmon_articles_total", outcome="new") == 3
+    assert value(samples, "newsmon_articles_total", outcome="updated") == 1
+    assert value(samples, "newsmon_run_duration_seconds_count") == 1
+    assert value(samples, "newsmon_run_duration_seconds_sum") == pytest.approx(30)
+    assert value(samples, "newsmon_pages_fetched_total", status_class="2xx") == 7
+    assert value(samples, "newsmon_rendered_pages_total") == 1
 
 
 def test_collector_without_a_database_says_so(tmp_path: Path) -> None:
@@ -216,8 +230,9 @@ def test_alert_rules_use_metrics_that_exist(store: Store) -> None:
 
 
 def test_a_long_lived_collector_counts_like_a_fresh_one(store: Store) -> None:
-    """The scheduler's collector keeps the settled runs' sums between scrapes: runs that
-    finish late, fetch errors written to them and pruning must all still be counted."""
+    """The scheduler's collector, scraped again and again, reads what a fresh one reads
+    from the running totals: runs that finish late, fetch errors written to them and
+    pruning must all still be counted."""
     from crawler.ops.prune import Pruner, Retention
 
     engine, hour = store.engine, timedelta(hours=1)

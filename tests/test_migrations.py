@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -29,7 +30,7 @@ def test_upgrade_from_empty_and_downgrade_to_base(db_url: str, db_engine: Engine
     assert not migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)
     assert tables(db_engine) == APP_TABLES | {"alembic_version"}
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0011"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0014"
     assert migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)  # idempotent at head
 
@@ -99,3 +100,51 @@ def test_offline_sql_renders(db_url: str, capsys):
     command.upgrade(config, "head", sql=True)
     out = capsys.readouterr().out
     assert "CREATE TABLE articles" in out and "CREATE TABLE fetch_errors" in out
+
+
+def test_0014_fills_the_metric_totals_from_the_tables_and_back(db_url: str, db_engine: Engine):
+    """Counters were sums over the tables plus `pruned_totals`; 0014 turns them into
+    running totals with the same values, and its downgrade gives back what prune had
+    deleted."""
+    from sqlalchemy import text
+
+    from crawler.db.metric_totals import read
+
+    migrate.upgrade(db_url, "0011")
+    with db_engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO crawl_runs (id, started_at, finished_at, status, trigger, base_url, "
+            "pages_fetched, articles_new, articles_updated, articles_unchanged, errors) "
+            "VALUES (:id, :s, :f, :st, 'manual', 'https://x', 5, :new, 1, 2, 0)"),
+            [{"id": 1, "s": "2026-12-01 10:00:00", "f": "2026-12-01 10:00:30", "st": "ok",
+              "new": 3},
+             {"id": 2, "s": "2026-12-01 11:00:00", "f": "2026-12-01 11:00:10", "st": "failed",
+              "new": 0},
+             {"id": 3, "s": "2026-12-01 12:00:00", "f": None, "st": "running", "new": 7}])
+        conn.execute(text("INSERT INTO run_counters (run_id, name, value) VALUES "
+                          "(1, 'responses_2xx', 40), (1, 'responses_4xx', 2), "
+                          "(2, 'responses_2xx', 5), (1, 'rendered_pages', 3)"))
+        conn.execute(text(
+            "INSERT INTO fetch_errors (run_id, url, status, error, occurred_at) VALUES "
+            "(1, 'https://x/a', 404, 'HTTP 404', '2026-12-01 10:00:01'), "
+            "(1, 'https://x/b', NULL, 'Read timed out', '2026-12-01 10:00:02'), "
+            "(2, 'https://x/c', NULL, 'Skipped: robots.txt', '2026-12-01 11:00:01')"))
+        conn.execute(text("INSERT INTO pruned_totals (name, value) VALUES "
+                          "('newsmon_runs_total|ok', 10), ('newsmon_fetch_errors_total|dns', 4)"))
+    migrate.upgrade(db_url)
+    with db_engine.connect() as conn:
+        totals = read(conn)
+    assert totals == pytest.approx({
+        "newsmon_runs_total|ok": 11, "newsmon_runs_total|failed": 1,
+        "newsmon_articles_total|new": 3, "newsmon_articles_total|updated": 2,
+        "newsmon_articles_total|unchanged": 4, "newsmon_run_duration_seconds_count": 2,
+        "newsmon_run_duration_seconds_sum": 40, "newsmon_pages_fetched_total|2xx": 45,
+        "newsmon_pages_fetched_total|4xx": 2, "newsmon_rendered_pages_total": 3,
+        "newsmon_fetch_errors_total|http_4xx": 1, "newsmon_fetch_errors_total|timeout": 1,
+        "newsmon_fetch_errors_total|skipped": 1, "newsmon_fetch_errors_total|dns": 4})
+
+    migrate.downgrade(db_url, "0011")
+    with db_engine.connect() as conn:
+        pruned = dict(conn.execute(text("SELECT name, value FROM pruned_totals")).all())
+    assert pruned == pytest.approx({"newsmon_runs_total|ok": 10,
+                                    "newsmon_fetch_errors_total|dns": 4})

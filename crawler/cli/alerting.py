@@ -61,7 +61,8 @@ def add_parsers(sub: Any) -> None:
                                            "`alerts retry` resends failed ones")
     alerts.add_argument("action", nargs="?", choices=("list", "retry", "send"), default="list",
                         help="list (default); retry: failed alerts are sent again; send: "
-                             "deliver the due ones now (cron, without the scheduler)")
+                             "deliver the due ones now (cron, without the scheduler); "
+                             "retry and send exit 1 when alerts are left pending or failed")
     which = alerts.add_mutually_exclusive_group()
     which.add_argument("--pending", action="store_true", help="only alerts not sent yet")
     which.add_argument("--failed", action="store_true",
@@ -258,9 +259,20 @@ def alerts(args: argparse.Namespace) -> int:
     before = outbox.counts_by_status(store.engine).get("delivered", 0)
     left = sender.deliver_until(cfg.alerts_crawl_wait if args.wait is None else args.wait)
     counts = outbox.counts_by_status(store.engine)
-    print(f"newsmon: {counts.get('delivered', 0) - before} alerts delivered, {left} pending, "
-          f"{counts.get('failed', 0)} failed", file=sys.stderr)
-    return 0
+    # Pending counted again: deliver_until cannot tell while the database is away.
+    left, failed = max(left, counts.get("pending", 0)), counts.get("failed", 0)
+    summary = (f"{counts.get('delivered', 0) - before} alerts delivered, {left} pending, "
+               f"{failed} failed")
+    if not left and not failed:
+        print(f"newsmon: {summary}", file=sys.stderr)
+        return 0
+    # A cron user learns from the exit code that alerts wait: one line says what to do.
+    advice = ("`newsmon alerts --pending` shows why; they are retried later"
+              if left else "")
+    if failed:
+        advice += ("; " if advice else "") + "`newsmon alerts retry` resends the failed ones"
+    print(f"newsmon: not every alert delivered: {summary} ({advice})", file=sys.stderr)
+    return 1
 
 
 def _list_alerts(store: Any, args: argparse.Namespace) -> int:

@@ -229,7 +229,8 @@ def stats(args: argparse.Namespace) -> int:
     if until <= since:
         raise UsageError("--until must be after --since")
     store = _open_reading(args.db)
-    rows = period_rows(store.engine, periods(since, until)[0], until)  # read once
+    rows = period_rows(store.engine, periods(since, until)[0], until,  # read once
+                       regions=args.by == "region")
     counted = count_by(store.engine, since, until, args.by, rows)
     counted["rising"] = rising(store.engine, since, until, min_count=args.min_count,
                                rows=rows)

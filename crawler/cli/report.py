@@ -206,7 +206,8 @@ def render_report(engine: Engine, since: datetime, until: datetime) -> str:
     from crawler.db.changes import count_changes
     from crawler.db.trends import period_rows, periods, stats
 
-    rows = period_rows(engine, periods(since, until)[0], until)  # read once, counted often
+    # Read once, counted often; the report counts no region.
+    rows = period_rows(engine, periods(since, until)[0], until, regions=False)
     counted = stats(engine, since, until, "section", rows)
     changed = count_changes(engine, since)
     parts = [volume_section(engine, since, until, rows),

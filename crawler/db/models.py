@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -137,6 +138,10 @@ class Tag(Base):
 
 class ArticleTag(Base):
     __tablename__ = "article_tags"
+    # Migration 0014: an article's tags in order from the index alone (`newsmon stats`
+    # and the report read those of every article of a period).
+    __table_args__ = (Index("ix_article_tags_article_id_position", "article_id", "position",
+                            "tag_id"),)
 
     article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
     tag_id: Mapped[int] = mapped_column(
@@ -399,11 +404,13 @@ class Heartbeat(Base):
     stopped_at: Mapped[datetime | None]
 
 
-class PrunedTotal(Base):
-    """What ``newsmon prune`` deleted, per metric (``newsmon_runs_total{status="ok"}``),
-    added back by the metrics so that counters never go down."""
+class MetricTotal(Base):
+    """A Prometheus counter's running total (``newsmon_runs_total|ok``), kept by the
+    store in the transactions that change it (``crawler.db.metric_totals``, migration
+    0014): reading the counters costs the same with any number of runs recorded, and
+    pruning never lowers them."""
 
-    __tablename__ = "pruned_totals"
+    __tablename__ = "metric_totals"
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[float] = mapped_column(Float)

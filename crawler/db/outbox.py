@@ -157,3 +157,9 @@ def counts_by_status(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return dict(conn.execute(query).all())
 
+
+
+def newest_alert_id(engine: Engine) -> int | None:
+    """The id of the newest alert (None: none), to tell whether feeds are current."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(_alerts.c.id))).scalar_one()

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, Table, case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from crawler.db import faults, queries
+from crawler.db import faults, metric_totals, queries
 from crawler.db.monitoring import (write_aliases, 
     MonitoringStore,
     add_revision,
@@ -134,15 +134,19 @@ class Store(MonitoringStore):
                   "articles_unchanged": articles_unchanged, "errors": errors,
                   "error_summary": none_if_blank(clean_text(error_summary)),
                   "index_complete": bool(index_complete) and status in ("ok", "degraded")}
-        self._write(lambda s: s.execute(update(_runs).where(_runs.c.id == run_id).values(values)))
+        self._write(lambda s: metric_totals.close_run(s, run_id, values))
 
     def record_fetch_error(self, run_id: int, url: str, error: str, status: int | None = None,
                            occurred_at: datetime | None = None) -> int:
         row = {"run_id": run_id, "url": clean_text(url), "error": clean_text(error),
                "status": status, "occurred_at": _aware(occurred_at, "occurred_at")}
         table = FetchError.__table__
-        return self._write(lambda s: s.execute(
-            insert(table).values(row).returning(table.c.id)).scalar_one())
+
+        def work(s: Connection) -> int:
+            metric_totals.add(s, {metric_totals.sample_key(
+                metric_totals.FETCH_ERRORS, metric_totals.error_kind(status, row["error"])): 1})
+            return s.execute(insert(table).values(row).returning(table.c.id)).scalar_one()
+        return self._write(work)
 
     # --- articles ------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Prometheus metrics of newsmon, computed from the database (and a crawl's stats).
 
 - `newsmon schedule` serves them on `/metrics` when `metrics_address` is set
-  (`serve_metrics`): a `DatabaseCollector` runs a few aggregate queries at each scrape,
+  (`serve_metrics`): a `DatabaseCollector` runs a few small queries at each scrape,
   so the numbers are those of every run recorded, whoever ran it (scheduler, cron,
   a person), and survive restarts.
 - `newsmon crawl` writes the same metrics, and its own run's, to a node_exporter
@@ -10,42 +10,36 @@
   that `crawl_runs` has no column for (responses by status class, pages rendered) in
   `run_counters`.
 
-Counters are sums over the tables plus what `newsmon prune` deleted (`pruned_totals`),
-so they never go down. Names follow Prometheus conventions: `newsmon_*_total` for
-counters, seconds and bytes, and no label with many values (no URLs). The list is in
-docs/OPERATIONS.md.
+Counters are running totals kept by the store in the transactions that change them
+(`metric_totals`, crawler.db.metric_totals): a scrape reads them in one query however
+many runs are recorded, and `newsmon prune` never lowers them. Names follow Prometheus
+conventions: `newsmon_*_total` for counters, seconds and bytes, and no label with many
+values (no URLs). The list is in docs/OPERATIONS.md.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, extract, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.elements import ColumnElement
 
-from crawler.db.models import (ArticleRevision, BreakingNews, CrawlRun, FetchError,
-                               PrunedTotal, RunCounter, RunFieldStat)
+from crawler.db import metric_totals
+from crawler.db.metric_totals import DURATION, FINISHED, sample_key  # noqa: F401 (re-export)
+from crawler.db.models import ArticleRevision, BreakingNews, CrawlRun, RunFieldStat
 
 logger = logging.getLogger(__name__)
 
-FINISHED = ("ok", "degraded", "failed", "interrupted")
 SUCCESS = ("ok", "degraded")
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 
-_lock = threading.Lock()
 _runs = CrawlRun.__table__
-_errors = FetchError.__table__
-_counters = RunCounter.__table__
 _fields = RunFieldStat.__table__
-_pruned = PrunedTotal.__table__
 
 # Counter name -> (help, label name or None). A sample is keyed (name, label value).
 COUNTERS: dict[str, tuple[str, str | None]] = {
@@ -59,7 +53,6 @@ COUNTERS: dict[str, tuple[str, str | None]] = {
     "newsmon_revisions_total": ("Changed versions of articles stored (revision > 1)", None),
     "newsmon_breaking_items_total": ("Distinct breaking-news ticker items stored", None),
 }
-DURATION = "newsmon_run_duration_seconds"  # a summary: _sum and _count
 ERROR_KINDS = ("http_4xx", "http_5xx", "timeout", "dns", "skipped", "other")
 # Every label value a counter can have is exported from the start (at 0), so that
 # rate() and alerts see a series before its first event.
@@ -67,139 +60,6 @@ LABEL_VALUES = {"newsmon_runs_total": FINISHED,
                 "newsmon_articles_total": ("new", "updated", "unchanged"),
                 "newsmon_pages_fetched_total": STATUS_CLASSES,
                 "newsmon_fetch_errors_total": ERROR_KINDS}
-
-
-def sample_key(name: str, label: str | None = None) -> str:
-    """The key of one sample in `pruned_totals` (e.g. `newsmon_runs_total|ok`)."""
-    return f"{name}|{label}" if label is not None else name
-
-
-def error_kind(status: Any, error: Any) -> ColumnElement[str]:
-    """SQL for the kind of a fetch error: http_4xx, http_5xx, timeout, dns, skipped
-    (JavaScript rendering unavailable, robots.txt), other."""
-    return case(
-        (status >= 500, "http_5xx"),
-        (status >= 400, "http_4xx"),
-        (func.lower(error).like("%timeout%"), "timeout"),
-        (func.lower(error).like("%timed out%"), "timeout"),
-        (func.lower(error).like("dns%"), "dns"),
-        (func.lower(error).like("skipped%"), "skipped"),
-        (func.lower(error).like("%robots%"), "skipped"),
-        else_="other")
-
-
-def _duration_seconds(conn: Connection) -> ColumnElement[float]:
-    if conn.dialect.name == "sqlite":  # UTC wall time stored as text
-        return (func.julianday(_runs.c.finished_at)
-                - func.julianday(_runs.c.started_at)) * 86400.0
-    return extract("epoch", _runs.c.finished_at - _runs.c.started_at)
-
-
-# --- sums over the tables (also what prune adds to pruned_totals) ---------------------
-
-def run_totals(conn: Connection, run_ids: list[int] | None = None, *,
-               after: int | None = None, upto: int | None = None) -> dict[str, float]:
-    """Counter samples contributed by the finished runs (all, or `run_ids`, or the ids
-    in (`after`, `upto`])."""
-    totals: dict[str, float] = defaultdict(float)
-    where = [_runs.c.status.in_(FINISHED), *_id_range(_runs.c.id, after, upto)]
-    if run_ids is not None:
-        where.append(_runs.c.id.in_(run_ids))
-    rows = conn.execute(select(
-        _runs.c.status, func.count(), func.sum(_runs.c.articles_new),
-        func.sum(_runs.c.articles_updated), func.sum(_runs.c.articles_unchanged),
-        func.sum(_duration_seconds(conn))).where(*where).group_by(_runs.c.status))
-    for status, count, new, updated, unchanged, seconds in rows:
-        # float(): PostgreSQL's sums are Decimals
-        totals[sample_key("newsmon_runs_total", status)] += float(count)
-        totals[sample_key("newsmon_articles_total", "new")] += float(new or 0)
-        totals[sample_key("newsmon_articles_total", "updated")] += float(updated or 0)
-        totals[sample_key("newsmon_articles_total", "unchanged")] += float(unchanged or 0)
-        totals[sample_key(DURATION + "_count")] += float(count)
-        totals[sample_key(DURATION + "_sum")] += float(seconds or 0)
-    stmt = select(_counters.c.name, func.sum(_counters.c.value)).group_by(_counters.c.name) \
-        .where(*_id_range(_counters.c.run_id, after, upto))
-    if run_ids is not None:
-        stmt = stmt.where(_counters.c.run_id.in_(run_ids))
-    for name, value in conn.execute(stmt):
-        if name.startswith("responses_"):
-            totals[sample_key("newsmon_pages_fetched_total", name[len("responses_"):])] \
-                += float(value or 0)
-        elif name == "rendered_pages":
-            totals[sample_key("newsmon_rendered_pages_total")] += float(value or 0)
-    return dict(totals)
-
-
-def _id_range(column: Any, after: int | None, upto: int | None) -> list[Any]:
-    return [c for c in ((column > after) if after is not None else None,
-                        (column <= upto) if upto is not None else None) if c is not None]
-
-
-def per_run_totals(conn: Connection, after: int | None, upto: int | None) -> dict[str, float]:
-    """Counter samples of the runs with ids in (`after`, `upto`], their fetch errors
-    included."""
-    totals = run_totals(conn, after=after, upto=upto)
-    for key, value in error_totals(conn, _id_range(_errors.c.run_id, after, upto)).items():
-        totals[key] = totals.get(key, 0.0) + value
-    return totals
-
-
-class RunTally:
-    """The per-run counter sums, kept between scrapes: runs with ids up to the oldest
-    one still running never change, so a scrape reads only the runs after it (a
-    scrape stays cheap with years of runs recorded). What prune deleted changes
-    `pruned_totals`: the tally then starts over."""
-
-    def __init__(self) -> None:
-        self.upto = 0
-        self.totals: dict[str, float] = {}
-        self.runs = 0
-        self.pruned: tuple[Any, ...] | None = None
-
-    def current(self, conn: Connection) -> dict[str, float]:
-        pruned = tuple(conn.execute(select(_pruned.c.name, _pruned.c.value)
-                                    .order_by(_pruned.c.name)).all())
-        last, oldest_running, counted = conn.execute(select(
-            func.max(_runs.c.id),
-            select(func.min(_runs.c.id)).where(_runs.c.status == "running")
-            .scalar_subquery(),
-            select(func.count()).select_from(_runs).where(_runs.c.id <= self.upto)
-            .scalar_subquery())).one()
-        if pruned != self.pruned or counted != self.runs:  # rows deleted: start over
-            self.upto, self.totals, self.runs, self.pruned = 0, {}, 0, pruned
-        settled = (oldest_running - 1) if oldest_running is not None else (last or 0)
-        if settled > self.upto:
-            _add(self.totals, per_run_totals(conn, self.upto, settled))
-            self.runs += conn.execute(select(func.count()).select_from(_runs).where(
-                _runs.c.id > self.upto, _runs.c.id <= settled)).scalar_one()
-            self.upto = settled
-        totals = dict(self.totals)
-        _add(totals, per_run_totals(conn, self.upto, None))  # finished after a running one
-        _add(totals, {name: value for name, value in pruned})
-        return totals
-
-
-def _add(totals: dict[str, float], more: dict[str, float]) -> None:
-    for key, value in more.items():
-        totals[key] = totals.get(key, 0.0) + value
-
-
-def error_totals(conn: Connection, where: Iterable[Any] = ()) -> dict[str, float]:
-    """newsmon_fetch_errors_total samples of the fetch errors matching `where`."""
-    kind = error_kind(_errors.c.status, _errors.c.error).label("kind")
-    stmt = select(kind, func.count()).where(*where).group_by(kind)
-    return {sample_key("newsmon_fetch_errors_total", k): float(n)
-            for k, n in conn.execute(stmt)}
-
-
-def add_pruned(conn: Connection, totals: dict[str, float]) -> None:
-    """Add deleted rows' contributions to `pruned_totals` (in the deleting transaction)."""
-    from crawler.db.upsert import upsert
-
-    rows = [{"name": k, "value": v} for k, v in totals.items() if v]
-    if rows:
-        upsert(conn, PrunedTotal, rows, ["name"],
-               {"value": lambda excluded: _pruned.c.value + excluded.value})
 
 
 # --- the collector ---------------------------------------------------------------------
@@ -210,7 +70,6 @@ class DatabaseCollector:
     def __init__(self, engine: Engine, spool_files: Iterable[Path] = ()):
         self.engine = engine
         self.spool_files = list(spool_files)
-        self.tally = RunTally()
 
     def describe(self) -> list[Any]:
         return []  # no query at registration
@@ -222,7 +81,7 @@ class DatabaseCollector:
                                "1 when the database answered the metrics queries")
         try:
             with self.engine.connect() as conn:
-                families = list(database_families(conn, self.tally))
+                families = list(database_families(conn))
         except Exception as exc:  # noqa: BLE001 - a scrape reports, never raises
             logger.warning("metrics: the database did not answer the metrics queries: %s",
                            str(exc).strip().splitlines()[0][:200] if str(exc) else exc)
@@ -238,12 +97,11 @@ class DatabaseCollector:
         yield spooled
 
 
-def database_families(conn: Connection, tally: RunTally | None = None) -> Iterator[Any]:
+def database_families(conn: Connection) -> Iterator[Any]:
     from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily,
                                         SummaryMetricFamily)
 
-    with _lock:  # the HTTP server may scrape from two threads at once
-        totals = (tally or RunTally()).current(conn)
+    totals = metric_totals.read(conn)
     # The single numbers in one round trip (a scrape is a handful of queries).
     revisions = ArticleRevision.__table__
     singles = conn.execute(select(

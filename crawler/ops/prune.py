@@ -18,9 +18,9 @@ Never an article, a revision, a tag, a ticker item.
 Every step works in batches of at most `batch` rows, each its own short transaction
 (no long lock: a crawl writes in between), so it can be stopped at any moment (even
 SIGKILL) and run again: what was done stays done, the rest is done by the next run;
-a second run in a row finds nothing to do. What is deleted from counted tables is
-added to `pruned_totals` in the same transaction, so Prometheus counters never go
-down (crawler.ops.metrics). `dry_run` counts what would go and the bytes it would free.
+a second run in a row finds nothing to do. Prometheus counters are running totals
+kept apart (`metric_totals`, crawler.db.metric_totals): deleting rows never lowers
+them. `dry_run` counts what would go and the bytes it would free.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from crawler.db.models import (CrawlRun, FetchError, Placement, RawPage, RunCounter,
                                RunFieldStat)
-from crawler.ops.metrics import add_pruned, error_totals, run_totals
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +150,6 @@ class Pruner:
         ids = list(conn.execute(select(_errors.c.id).where(where).order_by(_errors.c.id)
                                 .limit(self.retention.batch)).scalars())
         if ids:
-            add_pruned(conn, error_totals(conn, [_errors.c.id.in_(ids)]))
             conn.execute(delete(_errors).where(_errors.c.id.in_(ids)))
         return len(ids)
 
@@ -194,7 +192,6 @@ class Pruner:
         return report
 
     def _delete_runs(self, conn: Connection, ids: list[int]) -> int:
-        add_pruned(conn, run_totals(conn, ids))
         for table in (RunCounter.__table__, RunFieldStat.__table__, _errors):
             conn.execute(delete(table).where(table.c.run_id.in_(ids)))
         return conn.execute(delete(_runs).where(_runs.c.id.in_(ids))).rowcount

@@ -2,9 +2,9 @@
 a Scrapy extension (named in `EXTENSIONS` of crawler.crawl.settings: the crawl does not
 import ops), answers `spider_closed`: it records the run's numbers that `crawl_runs`
 has no column for (HTTP responses by status class, pages rendered) in `run_counters`
-and, when `NEWSMON_METRICS_TEXTFILE` is set (`metrics_textfile`), writes the metrics
-of crawler.ops.metrics and the run's own end to that node_exporter textfile,
-atomically. Nothing here ever fails a crawl: a problem is one warning line."""
+(adding them to the running totals, crawler.db.metric_totals) and, when
+`NEWSMON_METRICS_TEXTFILE` is set (`metrics_textfile`), writes the metrics of
+crawler.ops.metrics and the run's own end to that node_exporter textfile, atomically. Nothing here ever fails a crawl: a problem is one warning line."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from crawler.db.models import RunCounter
 from crawler.ops.metrics import STATUS_CLASSES, DatabaseCollector, spool_file
 
 logger = logging.getLogger(__name__)
@@ -27,19 +26,16 @@ RESPONSE_STAT = "downloader/response_status_count/"
 RENDERED_STAT = "newsmon/rendered_pages"
 
 
-def run_counter_rows(run_id: int, stats: dict[str, Any]) -> list[dict[str, Any]]:
-    """`run_counters` rows of a run from its Scrapy stats."""
-    by_class: dict[str, int] = defaultdict(int)
+def run_counters(stats: dict[str, Any]) -> dict[str, int]:
+    """A run's `run_counters` (name -> value) from its Scrapy stats."""
+    counters: dict[str, int] = defaultdict(int)
     for key, value in stats.items():
         if key.startswith(RESPONSE_STAT):
             code = key[len(RESPONSE_STAT):]
             if code.isdigit() and f"{code[0]}xx" in STATUS_CLASSES:
-                by_class[f"{code[0]}xx"] += int(value)
-    rows = [{"run_id": run_id, "name": f"responses_{cls}", "value": n}
-            for cls, n in sorted(by_class.items())]
-    rows.append({"run_id": run_id, "name": "rendered_pages",
-                 "value": int(stats.get(RENDERED_STAT, 0) or 0)})
-    return rows
+                counters[f"responses_{code[0]}xx"] += int(value)
+    counters["rendered_pages"] = int(stats.get(RENDERED_STAT, 0) or 0)
+    return dict(counters)
 
 
 class RunMetrics:
@@ -82,14 +78,13 @@ class RunMetrics:
 def write_run_metrics(db_url: str, run_id: int, stats: dict[str, Any],
                       textfile: str | None, *, spool_dir: str | None = None,
                       base_url: str = "") -> None:
+    from crawler.db.metric_totals import record_run_counters
     from crawler.db.session import make_engine
-    from crawler.db.upsert import upsert
 
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            upsert(conn, RunCounter, run_counter_rows(run_id, stats), ["run_id", "name"],
-                   ["value"])
+            record_run_counters(conn, run_id, run_counters(stats))
         if textfile:
             spools = [spool_file(db_url, base_url, spool_dir)] if base_url else []
             write_textfile(textfile, engine, stats, spools)

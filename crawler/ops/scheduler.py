@@ -8,8 +8,10 @@ max_instances and misfire_grace_time apply as configured. The child is started i
 its own session so that a Ctrl-C at a terminal reaches the scheduler only.
 
 While it runs, it renews its heartbeat in the database every half minute
-(crawler.ops.heartbeat; `newsmon doctor` reads it) and, when `metrics_address` is
-set, serves Prometheus metrics on /metrics (crawler.ops.metrics).
+(crawler.ops.heartbeat; `newsmon doctor` reads it), when `metrics_address` is
+set, serves Prometheus metrics on /metrics (crawler.ops.metrics), and rewrites the
+watchlists' Atom feeds of `[alerts] feeds` after each job that stored a match
+(crawler.ops.feeds; also at each heartbeat, for the continuous monitor's matches).
 
 SIGTERM or SIGINT: no new job starts; a running child gets one SIGTERM, which starts
 Scrapy's graceful shutdown (in-flight requests finish, the pipeline closes, the run is
@@ -65,6 +67,7 @@ class CrawlScheduler:
         self._signals = 0
         self._signum: int | None = None
         self._signalled_children = 0
+        self._operations: _Operations | None = None
 
     # --- jobs ------------------------------------------------------------------------
 
@@ -131,6 +134,8 @@ class CrawlScheduler:
                 self._children.pop(proc.pid, None)
                 stopping = self._stopping
         elapsed = time.monotonic() - started
+        if self._operations is not None:
+            self._operations.feeds.refresh()  # the job's matches, in the watchlists' feeds
         if code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -196,7 +201,7 @@ class CrawlScheduler:
         jobs = self.enabled_jobs()
         if not jobs:
             raise ValueError("no job to schedule: every job is off or unavailable")
-        operations = self._start_operations()  # before the signals: it may fail
+        operations = self._operations = self._start_operations()  # before the signals
         ok = operations.beat()
         previous = {s: signal.signal(s, self._on_signal)
                     for s in (signal.SIGTERM, signal.SIGINT)}
@@ -252,6 +257,7 @@ class CrawlScheduler:
         """The heartbeat and, when configured, the /metrics endpoint (ValueError when
         its address cannot be listened on)."""
         from crawler.db.session import make_engine, resolve_database_url
+        from crawler.ops.feeds import FeedRefresher
         from crawler.ops.heartbeat import HeartbeatWriter, forget_old
 
         url = resolve_database_url(self.db or self.config.database_url)
@@ -276,7 +282,8 @@ class CrawlScheduler:
                                  f"{exc.strerror or exc}") from None
             logger.info("Prometheus metrics on http://%s:%d/metrics",
                         f"[{host}]" if ":" in host else host, port)
-        return _Operations(engine, heartbeat, server)
+        feeds = FeedRefresher(engine, self.config.alerts_feeds)
+        return _Operations(engine, heartbeat, server, feeds)
 
     def _shutdown_children(self) -> None:
         with self._lock:
@@ -309,12 +316,13 @@ class CrawlScheduler:
 
 
 class _Operations:
-    """What the scheduler process runs beside its jobs: heartbeat, /metrics."""
+    """What the scheduler process runs beside its jobs: heartbeat, /metrics, feeds."""
 
-    def __init__(self, engine: Any, heartbeat: Any, server: Any):
-        self.engine, self.heartbeat, self.server = engine, heartbeat, server
+    def __init__(self, engine: Any, heartbeat: Any, server: Any, feeds: Any):
+        self.engine, self.heartbeat, self.server, self.feeds = engine, heartbeat, server, feeds
 
     def beat(self) -> bool:
+        self.feeds.refresh()  # the continuous monitor's matches arrive between jobs
         return self.heartbeat.beat()
 
     def stop(self) -> None:
