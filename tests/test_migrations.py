@@ -33,6 +33,8 @@ def test_upgrade_from_empty_and_downgrade_to_base(db_url: str, db_engine: Engine
     assert migrate.current_revision(db_url) == migrate.head_revision() == "0014"
     assert migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)  # idempotent at head
+    # commands skip Alembic at the head: the constant they compare with is Alembic's head
+    assert migrate.SCHEMA_HEAD == migrate.head_revision()
 
     migrate.downgrade(db_url, "base")
     db_engine.dispose()
@@ -148,3 +150,22 @@ def test_0014_fills_the_metric_totals_from_the_tables_and_back(db_url: str, db_e
         pruned = dict(conn.execute(text("SELECT name, value FROM pruned_totals")).all())
     assert pruned == pytest.approx({"newsmon_runs_total|ok": 10,
                                     "newsmon_fetch_errors_total|dns": 4})
+
+
+def test_open_database_skips_alembic_at_the_head_and_upgrades_behind_it(tmp_path):
+    """A command opening a current database does not load Alembic (a third of a second
+    of every command); one behind the head is upgraded."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    migrate.upgrade(url, "0011")
+    probe = ("import sys; from crawler.cli.common import open_database; "
+             f"open_database({url!r}); print('alembic' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True)
+    assert first.stdout.strip() == "True"           # behind: upgraded through Alembic
+    assert migrate.current_revision(url) == migrate.SCHEMA_HEAD
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert second.stdout.strip() == "False"         # at the head: Alembic never imported

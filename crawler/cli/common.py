@@ -94,7 +94,7 @@ def open_database(cli_value: str | None, upgrade: bool = True,
     engine = make_engine(url)
     check_connection(engine)  # raises DatabaseUnavailable with a one-line reason
     if upgrade:
-        migrate.upgrade(url)
+        migrate.upgrade_if_needed(url)
     return url, Store(engine)
 
 
@@ -120,15 +120,8 @@ def require_current_schema(url: str) -> None:
     from crawler.db import migrate
     from crawler.db.session import redact_url
 
-    # A read command only looks at the revision: no "Context impl" lines from Alembic.
-    alembic_logger = logging.getLogger("alembic.runtime.migration")
-    level = alembic_logger.level
-    alembic_logger.setLevel(logging.WARNING)
-    try:
-        revision = migrate.current_revision(url)
-        current = revision == migrate.head_revision()
-    finally:
-        alembic_logger.setLevel(level)
+    revision = migrate.current_revision(url)
+    current = revision == migrate.SCHEMA_HEAD
     if revision is None:
         raise SchemaOutdated(f"{redact_url(url)} is not a newsmon database (it has no "
                              f"newsmon schema)")
