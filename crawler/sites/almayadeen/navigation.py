@@ -48,11 +48,16 @@ class Menu:
         return None
 
     def section_for_path(self, path: str) -> str | None:
-        """The menu section whose index is the path's first two segments."""
+        """The menu section whose index is the path's first two segments (or, in a
+        path with a numeric id, the segments before it)."""
         segments = path_key(path).strip("/").split("/")
-        if len(segments) < 2:
+        numbered = next((i for i, s in enumerate(segments) if s.isdigit()), None)
+        if numbered:    # "/<section>/<numeric id>/<slug>": the section is what precedes
+            wanted = "/" + "/".join(segments[:numbered])
+        elif len(segments) < 2:
             return None
-        wanted = "/" + "/".join(segments[:2])
+        else:
+            wanted = "/" + "/".join(segments[:2])
         for _category, name, url in self.sections:
             if path_key(url) == wanted:
                 return name

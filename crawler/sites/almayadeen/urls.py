@@ -46,7 +46,7 @@ KNOWN_INDEX_PATHS = frozenset({
 # First path segments of article URLs and how many segments their articles have.
 _ARTICLE_SEGMENTS = {"news": (3,), "articles": (2, 3), "videos": (2,), "infographs": (2,),
                      "in-pictures": (2,)}
-_REGION_SEGMENTS = frozenset({"regions", "region"})
+_REGION_SEGMENTS = frozenset({"regions", "region", "regiones"})
 # First path segments of region indexes as a menu may spell them.
 REGION_SEGMENTS = _REGION_SEGMENTS | {"countries", "country"}
 # First path segments of pages that are neither articles nor section indexes.
@@ -210,6 +210,8 @@ def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | 
         return "other"
     if first in _REGION_SEGMENTS and len(segments) <= 2:
         return "index"
+    if len(segments) == 3 and segments[1].isdigit():
+        return "article"    # /<section>/<numeric id>/<slug>: the Spanish edition's form
     if first in _ARTICLE_SEGMENTS:
         if len(segments) == 1:
             return "index"
