@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-
+from crawler.sites.hosts import host_of  # noqa: F401  (re-exported)
 from crawler.sites.reading import PageReading
 
 GENERIC = "generic"
@@ -55,13 +54,6 @@ PROFILES: dict[str, Profile] = {
     "almayadeen-es": Profile("almayadeen-es", _almayadeen("es")),
     GENERIC: Profile(GENERIC, _generic),
 }
-
-
-def host_of(url: str | None) -> str:
-    try:
-        return (urlsplit((url or "").strip()).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
 
 
 class ProfileChooser:

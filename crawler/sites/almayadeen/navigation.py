@@ -23,7 +23,7 @@ from crawler.sites.almayadeen.menus import (
 from crawler.sites.almayadeen.ticker import (  # noqa: F401  (re-exported)
     find_breaking, parse_breaking, read_breaking)
 from crawler.sites.almayadeen.urls import (
-    REGION_SEGMENTS, canonicalize_url, join_url, path_key, same_origin)
+    REGION_SEGMENTS, canonicalize_url, is_numeric_id, join_url, path_key, same_origin)
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Menu:
         """The menu section whose index is the path's first two segments (or, in a
         path with a numeric id, the segments before it)."""
         segments = path_key(path).strip("/").split("/")
-        numbered = next((i for i, s in enumerate(segments) if s.isdigit()), None)
+        numbered = next((i for i, s in enumerate(segments) if is_numeric_id(s)), None)
         if numbered:    # "/<section>/<numeric id>/<slug>": the section is what precedes
             wanted = "/" + "/".join(segments[:numbered])
         elif len(segments) < 2:

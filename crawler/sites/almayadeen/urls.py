@@ -63,6 +63,12 @@ _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp
                   ".css", ".js", ".xml", ".json", ".ico", ".zip", ".txt")
 
 
+def is_numeric_id(segment: str) -> bool:
+    """A path segment that is an article's numeric id (the Spanish edition's
+    "/entrevistas/2046797/<slug>"): five digits or more, so that a year is not one."""
+    return len(segment) >= 5 and segment.isdigit()
+
+
 def is_tracking_param(name: str) -> bool:
     name = name.lower()
     return name in TRACKING_PARAMS or name in SESSION_PARAMS \
@@ -210,7 +216,7 @@ def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | 
         return "other"
     if first in _REGION_SEGMENTS and len(segments) <= 2:
         return "index"
-    if len(segments) == 3 and segments[1].isdigit():
+    if len(segments) == 3 and is_numeric_id(segments[1]):
         return "article"    # /<section>/<numeric id>/<slug>: the Spanish edition's form
     if first in _ARTICLE_SEGMENTS:
         if len(segments) == 1:
