@@ -152,3 +152,23 @@ def test_quote_of_the_arabic_paths_matches_the_canonical_form():
     for a in content.ARTICLES["ar"]:
         url = content.expected_fields(a, "http://127.0.0.1:1")["url"]
         assert urlsplit(url).path == quote(a["path"], safe="/:,")
+
+
+@pytest.mark.parametrize("edition", ["ar", "es"])
+def test_a_backfill_from_the_sitemaps_stores_every_article(edition, tmp_path):
+    # The monthly sitemaps list every article, the one only Load More shows too: the
+    # route to it without a browser. A backfill reads no index page, so regions are
+    # only those the pages' own metadata names.
+    db_url = f"sqlite:///{tmp_path}/backfill.sqlite3"
+    with ReplicaServer(edition=edition) as server:
+        result = newsmon("backfill", "--base-url", server.base_url, "--db", db_url,
+                         "--since", "2024-01", "--set", f"NEWSMON_EDITION={edition}",
+                         *FAST, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        records = {r["url"]: r for r in export(db_url)}
+        expected = {v["url"]: v for v in (
+            content.expected_fields(a, server.base_url, with_listings=False)
+            for a in content.ARTICLES[edition])}
+    assert sorted(records) == sorted(expected)
+    mismatches = field_mismatches(records, expected)
+    assert not mismatches, "\n".join(mismatches[:20])
