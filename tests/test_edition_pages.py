@@ -146,3 +146,22 @@ def test_replica_command_line_refuses_a_bad_sibling() -> None:
                              "--sibling", "fr=http://x"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode != 0 and "--sibling" in result.stderr
+
+
+def test_the_english_replica_links_its_sibling_stories_only_when_told_where() -> None:
+    from crawler.replica import content as english
+    from crawler.sites.almayadeen.parser import read_page
+
+    path = english.BY_KEY["hamas-reviews-plan"]["path"]
+    with ReplicaServer() as plain:
+        assert b'hreflang' not in urlopen(plain.base_url + path).read()
+    with ReplicaServer(edition="ar") as ar, ReplicaServer(edition="es") as es, \
+            ReplicaServer(sibling_origins={"ar": "", "es": ""}) as en:
+        en.sibling_origins = {"ar": ar.base_url, "es": es.base_url}
+        body = urlopen(en.base_url + path).read()
+        item = read_page(HtmlResponse(url=en.base_url + path, body=body, headers={
+            "Content-Type": "text/html; charset=utf-8"}), "en").item
+        assert item is not None and item.edition == "en"
+        assert item.alternate_urls == [
+            canonicalize_url(ar.base_url + content.BY_KEY["ar"]["ar-hamas-plan"]["path"]),
+            canonicalize_url(es.base_url + content.BY_KEY["es"]["es-hamas-plan"]["path"])]

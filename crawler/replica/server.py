@@ -262,11 +262,34 @@ class ReplicaServer:
         if cached is None:
             cached = (render(path, page_number, self.base_url, self.offsite_origin,
                              self.layout) or index_pages.render_not_found())
+            if self.sibling_origins and getattr(cached, "article_key", None):
+                cached = _with_edition_links(cached, self.base_url, self.sibling_origins)
             with self._state_lock:  # not a page of a site that changed meanwhile
                 if state.ARTICLES.get() is self._articles and \
                         state.BREAKING.get() is self._breaking:
                     self._cache[key] = cached
         return cached
+
+
+def _with_edition_links(page: Page, origin: str, sibling_origins: dict[str, str]) -> Page:
+    """An English article page with hreflang links to its story in the Arabic and
+    Spanish replicas at ``sibling_origins`` (only when a test names them: the English
+    replica's pages are otherwise unchanged)."""
+    from crawler.replica.editions.content import english_sibling_links
+
+    links = english_sibling_links(page.article_key, {  # type: ignore[attr-defined]
+        e: o for e, o in sibling_origins.items() if e != "en"})
+    if not links:
+        return page
+    path = content.BY_KEY[page.article_key]["path"]  # type: ignore[attr-defined]
+    tags = "".join(f'<link rel="alternate" hreflang="{lang}" href="{url}">\n'
+                   for lang, url in [("en", origin.rstrip("/") + path), *links])
+    charset = page.content_type.split("charset=")[-1]
+    html = page.body.decode(charset).replace("</head>", tags + "</head>", 1)
+    out = Page(page.status, html.encode(charset, errors="xmlcharrefreplace"),
+               page.content_type, dict(page.headers))
+    out.article_key = page.article_key  # type: ignore[attr-defined]
+    return out
 
 
 def _free_port(host: str) -> int:

@@ -112,6 +112,15 @@ def sibling_links(a: dict, origins: dict[str, str] | None = None) -> list[tuple[
     return out
 
 
+def english_sibling_links(english_key: str, origins: dict[str, str] | None = None
+                          ) -> list[tuple[str, str]]:
+    """(language, absolute URL) of an English replica article's story in the Arabic and
+    Spanish replicas (the links an English page carries when told where they are)."""
+    origins = {**default_sibling_origins(), **(origins or {})}
+    return [(EDITIONS[e].language, origins[e].rstrip("/") + a["path"])
+            for e in EDITION_KEYS for a in ARTICLES[e] if a["siblings"].get("en") == english_key]
+
+
 def related_paths(a: dict) -> list[str]:
     out: list[str] = []
     for block in a["body"]:
