@@ -105,6 +105,17 @@ def test_fixture_folder_has_the_hand_written_set() -> None:
                               "tags": "generic", "section": "url", "image_url": "generic"}),
     ("broken-metadata", {"url": "meta", "title": "meta", "section": "meta", "tags": "meta",
                          "authors": "visible", "published_at": "meta"}),
+    # the editions: metadata first, the year-less visible date only when it is all there is
+    ("ed-ar-tawsiyat", {"url": "tawsiyat", "title": "tawsiyat", "section": "tawsiyat",
+                        "regions": "tawsiyat", "published_at": "tawsiyat",
+                        "language": "tawsiyat", "body": "visible"}),
+    ("ed-ar-jsonld-only", {"url": "jsonld", "title": "jsonld", "section": "jsonld",
+                           "category": "url", "published_at": "jsonld", "language": "jsonld"}),
+    ("ed-ar-visible-indic-digits", {"published_at": "visible", "section": "visible",
+                                    "authors": "visible", "language": "meta"}),
+    ("ed-es-metadata", {"published_at": "jsonld", "section": "jsonld", "category": "url"}),
+    ("ed-es-yearless", {"published_at": "visible", "modified_at": "visible",
+                        "section": "url", "category": "url", "source": "visible"}),
 ])
 def test_field_sources(name: str, expected_sources: dict[str, str]) -> None:
     if name not in fixture_names():
