@@ -165,3 +165,18 @@ def test_the_english_replica_links_its_sibling_stories_only_when_told_where() ->
         assert item.alternate_urls == [
             canonicalize_url(ar.base_url + content.BY_KEY["ar"]["ar-hamas-plan"]["path"]),
             canonicalize_url(es.base_url + content.BY_KEY["es"]["es-hamas-plan"]["path"])]
+
+
+@pytest.mark.parametrize("edition, first, region", [
+    ("en", ("News", "Politics", "/news/politics"), ("Africa", "/regions/africa")),
+    ("ar", ("أخبار", "سياسة", "/news/politics"), ("فلسطين", "/regions/palestine")),
+    ("es", ("Noticias", "Política", "/politica"), ("Palestina", "/regiones/palestina")),
+])
+def test_a_page_without_a_menu_falls_back_to_its_editions_list(edition, first, region) -> None:
+    origin = "http://127.0.0.1:8000"
+    response = HtmlResponse(url=origin + "/", body=b"<html><body><p>no menu</p></body></html>",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    menu = parse_index(response, edition=edition).menu
+    assert menu.from_fallback
+    assert menu.sections[0] == (first[0], first[1], origin + quote(first[2]))
+    assert menu.regions[0] == (region[0], origin + region[1])

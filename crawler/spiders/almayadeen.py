@@ -111,7 +111,7 @@ class AlmayadeenSpider(scrapy.Spider):
             links, next_page, titles = list(before["article_urls"]), before["next_page_url"], {}
             unplaced: list[str] = []
         else:
-            index = parse_index(response)
+            index = parse_index(response, edition=self.edition)
             browser, skipped = rendering.for_index(self.crawler, response, index)
             if browser is not None:  # its further items load only by JavaScript
                 yield browser
@@ -292,8 +292,8 @@ class AlmayadeenSpider(scrapy.Spider):
                                      error="bad metadata: " + "; ".join(problems))
             yield item
         # Related News and Read more links, then Most Read / Read Next and other cards.
-        yield from self._follow_articles([*item.related_urls,
-                                          *parse_index(response, pagination=False).article_links])
+        cards = parse_index(response, pagination=False, edition=self.edition).article_links
+        yield from self._follow_articles([*item.related_urls, *cards])
 
     @staticmethod
     def complete_item(item: ArticleItem, response: Response, base_url: str) -> ArticleItem:

@@ -66,7 +66,7 @@ def _load(response, edition: str | None = None) -> Page | None:
     selector = _shared_selector(response, text)
     if selector.root is None or not isinstance(getattr(selector.root, "tag", None), str):
         return None
-    menu, _elements = read_menu(selector, response.url)
+    menu, _elements = read_menu(selector, response.url, edition)
     base = link_base(selector, response.url)
     language = EDITIONS[edition].language if edition in EDITIONS else None
     visible = VisibleArticle(selector, base, language,
