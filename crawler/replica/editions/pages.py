@@ -9,7 +9,6 @@ Arabic hrefs carry raw Unicode slugs (browsers percent-encode them on the wire).
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from crawler.replica.editions import content
 from crawler.replica.editions.model import SITES, EditionSite
@@ -106,9 +105,9 @@ def _metadata(a: dict, origin: str) -> list[str]:
         ld["image"] = {"@type": "ImageObject", "url": image}
     ld.update({
         "datePublished": published, "dateModified": modified,
-        "author": [{"@type": "Organization" if name == site.site_name or name in (
-            "الميادين نت",) else "Person", "name": name,
-            "url": f"{origin}/authors/{site.authors[name]}"} for name in a["authors"]],
+        "author": [{"@type": "Organization" if "mayadeen" in site.authors[name] else "Person",
+                    "name": name, "url": f"{origin}/authors/{site.authors[name]}"}
+                   for name in a["authors"]],     # (the newsroom signs as an organisation)
         "publisher": {"@type": "Organization", "name": site.site_name},
         "articleSection": a["section_name"], "keywords": ", ".join(a["tags"]),
         "inLanguage": site.language})
@@ -307,6 +306,3 @@ def render_author(edition: str, name: str, origin: str) -> Page:
                   content.author_listing(edition, name),
                   '<meta property="og:type" content="profile">\n')
 
-
-def last_modified(a: dict) -> datetime:
-    return a["modified"]
