@@ -180,3 +180,21 @@ def test_a_page_without_a_menu_falls_back_to_its_editions_list(edition, first, r
     assert menu.from_fallback
     assert menu.sections[0] == (first[0], first[1], origin + quote(first[2]))
     assert menu.regions[0] == (region[0], origin + region[1])
+
+
+@pytest.mark.parametrize("edition, words", [("ar", 'lang="ar" dir="rtl"'),
+                                            ("es", 'lang="es" dir="ltr"')])
+def test_replica_command_line_serves_an_edition(edition, words) -> None:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "crawler.replica", "--edition", edition,
+                               "--port", str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}" in line
+        assert words in urlopen(f"http://127.0.0.1:{port}/").read().decode("utf-8")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
