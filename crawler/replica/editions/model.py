@@ -59,6 +59,9 @@ class EditionSite:
         year = f" {local.year}" if self.year_in_dates else ""
         return f"{local.day} {self.months[local.month - 1]}{year}"
 
+    def category_path(self, category: str) -> str:
+        return next(path for name, path, _sections in self.menu if name == category)
+
     def section_path(self, category: str, section: str) -> str:
         for path, (cat, name) in self.sections.items():
             if cat == category and name == section:

@@ -171,9 +171,8 @@ def render_article(a: dict, origin: str, siblings: dict[str, str] | None = None)
     most_read = "".join(_card(site, content.BY_KEY[a["edition"]][k])
                         for k in content.MOST_READ[a["edition"]] if k != a["key"])
     crumbs = (f'<a href="/">{esc(site.home_label)}</a> › '
-              f'<a href="/{a["section"].strip("/").split("/")[0]}">{esc(a["category"])}</a>'
-              + (f' › <a href="{a["section"]}">{esc(a["section_name"])}</a>'
-                 if a["section"].count("/") > 1 else ""))
+              f'<a href="{site.category_path(a["category"])}">{esc(a["category"])}</a> › '
+              f'<a href="{a["section"]}">{esc(a["section_name"])}</a>')
     main = f"""<main class="page-content">
 <article class="article-page">
   <nav class="breadcrumb">{crumbs}</nav>
@@ -285,6 +284,14 @@ def render_load_more(edition: str, path: str, page_number: int) -> Page:
             else None}
     return Page(200, json.dumps(data, ensure_ascii=False).encode("utf-8"),
                 "application/json; charset=utf-8")
+
+
+def render_category(edition: str, path: str, origin: str) -> Page:
+    site = SITES[edition]
+    name = next(c for c, p, _s in site.menu if p == path)
+    return _index(site, name, origin.rstrip("/") + path,
+                  [a for a in content.home_listing(edition) if a["category"] == name]
+                  or [a for a in content.ARTICLES[edition] if a["category"] == name][:6])
 
 
 def render_region(edition: str, slug: str, origin: str) -> Page:

@@ -49,6 +49,8 @@ def render(edition: str, path: str, query: dict, origin: str,
             return None
     if path in site.sections:
         return pages.render_section(edition, path, page_number, origin)
+    if any(path == category_path for _c, category_path, _s in site.menu):
+        return pages.render_category(edition, path, origin)
     if path == pages.API_PATH and edition == "ar":
         try:
             number = int(query.get("page", ["0"])[0])
