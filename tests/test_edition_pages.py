@@ -84,7 +84,12 @@ def test_only_another_editions_article_is_a_sibling() -> None:
             '<link rel="alternate" hreflang="x-default" href="https://english.almayadeen.net/'
             'news/politics/x">'
             f'<link rel="alternate" hreflang="ar" href="{arabic}">'
-            f'<link rel="alternate" hreflang="ar" href="{arabic}">')   # twice
+            f'<link rel="alternate" hreflang="ar" href="{arabic}">'    # twice
+            # the same site without www., and a copy in the page's own language
+            '<link rel="alternate" hreflang="pt" '
+            'href="https://www.espanol.almayadeen.net/politica/2046999/x">'
+            '<link rel="alternate" hreflang="es-ES" '
+            'href="https://amp.example.org/news/politics/venezuela">')
     item = PROFILES["almayadeen-es"].read_page(_page(head, url)).item
     assert item is not None and item.edition == "es" and item.language == "es"
     assert item.alternate_urls == [canonicalize_url(arabic)]

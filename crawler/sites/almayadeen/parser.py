@@ -231,7 +231,8 @@ def _read_item(page: Page, response) -> ArticleItem | None:
     item.related_urls = take("related_urls", related_candidates(page, item), [])
     item.edition = page.edition
     try:
-        item.alternate_urls = alternate_urls(page.selector, page.base or page.url, item.url)
+        item.alternate_urls = alternate_urls(page.selector, page.base or page.url, item.url,
+                                             item.language)
     except Exception as exc:  # noqa: BLE001 (evidence of a sibling is never worth the page)
         logger.warning("alternates of %s: %r", page.url, exc)
     item.field_sources = sources
