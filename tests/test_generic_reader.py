@@ -49,7 +49,7 @@ def test_generic_reader_fixture(name):
 @pytest.mark.parametrize("name", [n for n in CASES if "own_reader_present" in _case(n)[1]])
 def test_newsmons_own_reader_reads_div_and_br_bodies(name):
     html, want = _case(name)
-    from crawler.extract.body import _parse
+    from crawler.extract.body_hints import page_tree as _parse
     paragraphs = densest_paragraphs(_parse(html), want["url"])
     text = "\n\n".join(paragraphs)
     for needle in want["own_reader_present"]:
