@@ -87,9 +87,15 @@ def test_every_plain_html_article_is_stored_with_every_field(crawled):
 
 
 @pytest.mark.browser
-def test_arabic_load_more_is_read_through_the_browser(crawled):
-    if crawled.edition != "ar":
-        pytest.skip("only the Arabic edition's Load More is JavaScript")
+def test_each_editions_index_pagination_is_followed(crawled):
+    if crawled.edition == "es":     # ?page=N links, no JavaScript
+        for path in SITES["es"].sections:
+            pages = content.section_pages("es", path)
+            requested = {p for p in crawled.paths if p.split("?")[0] == quote(path)}
+            assert requested == {quote(path)} | {f"{quote(path)}?page={n}"
+                                                 for n in range(2, pages + 1)}, path
+        assert not any(p.startswith("/api/") for p in crawled.paths)
+        return
     if not _browser_present():
         if os.environ.get("NEWSMON_REQUIRE_BROWSER") == "1":
             pytest.fail("no Chromium (NEWSMON_REQUIRE_BROWSER=1)", pytrace=False)
