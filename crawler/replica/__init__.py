@@ -8,6 +8,8 @@
   ``changes.new_article``); ``sitemaps`` renders its XML sitemaps.
 - ``ReplicaServer(layout="redesign")``: the same site after a redesign of every
   template (``redesign``, ``redesign_article``); ``--layout redesign`` on the command line.
+- ``ReplicaServer(edition="ar" | "es")``: the Arabic or Spanish edition's replica
+  instead (``editions``; ``--edition`` on the command line; docs/EDITIONS.md).
 """
 
 from crawler.replica.content import EDGE_CASES, expected_articles, expected_breaking
