@@ -1,15 +1,13 @@
 """The field readers of an Al Mayadeen article page: for each field, its candidates
 in layer order (tawsiyat, JSON-LD, meta, the visible markup, generic patterns, the URL),
-each a (layer, reader) pair; ``first_value`` takes the first non-empty one. The page
-check and the assembly of the item are in ``parser``."""
+each a (layer, reader) pair (``crawler.sites.reading``). The page check and the
+assembly of the item are in ``parser``."""
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -24,10 +22,7 @@ from crawler.sites.almayadeen.navigation import Menu
 from crawler.sites.almayadeen.urls import (
     canonicalize_url, path_key, same_origin, trusted_page_url)
 from crawler.sites.almayadeen.visible import VisibleArticle, strip_title_suffix
-
-logger = logging.getLogger(__name__)
-
-Candidates = Iterable[tuple[str, Callable[[], Any]]]
+from crawler.sites.reading import Candidates
 
 
 @dataclass
@@ -42,19 +37,6 @@ class Page:
     base: str = ""           # what relative links resolve against (<base href>)
     edition: str | None = None   # the edition whose profile reads it ("en", "ar", "es")
     language: str | None = None  # that edition's language
-
-
-def first_value(field: str, candidates: Candidates) -> tuple[Any, str | None]:
-    """The first non-empty value and its layer; a reader that fails is skipped."""
-    for layer, read in candidates:
-        try:
-            value = read()
-        except Exception as exc:  # noqa: BLE001 (one broken reader must not lose the page)
-            logger.warning("%s: %s reader failed: %r", field, layer, exc)
-            continue
-        if value not in (None, "", [], ()):
-            return value, layer
-    return None, None
 
 
 def _dedupe(values: Iterable[str | None]) -> list[str]:

@@ -17,7 +17,6 @@ visible text.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from parsel import Selector
 
@@ -34,14 +33,14 @@ from crawler.sites.almayadeen.navigation import read_menu
 from crawler.sites.almayadeen.wording import fetch_time
 from crawler.sites.editions import DEFAULT_EDITION, EDITIONS, edition_for_url
 from crawler.sites.almayadeen.fields import (
-    MIN_GENERIC_BODY_CHARS, Candidates, Page, authors_candidates, body_candidates,
-    category_candidates, first_value, generic_body, image_candidates, language_candidates,
+    MIN_GENERIC_BODY_CHARS, Page, authors_candidates, body_candidates,
+    category_candidates, generic_body, image_candidates, language_candidates,
     modified_candidates, published_candidates, read_time_candidates, related_candidates,
     section_candidates, summary_candidates, tags_candidates, title_candidates,
     url_candidates)
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url
 from crawler.sites.almayadeen.visible import VisibleArticle, strip_title_suffix
-from crawler.sites.reading import PageReading
+from crawler.sites.reading import FieldLayers, PageReading
 
 logger = logging.getLogger(__name__)
 
@@ -189,13 +188,8 @@ def _better_body(generic: str, found: str | None, title: str | None) -> bool:
 
 
 def _read_item(page: Page, response) -> ArticleItem | None:
-    sources: dict[str, str] = {}
-
-    def take(field: str, candidates: Candidates, empty: Any = None) -> Any:
-        value, layer = first_value(field, candidates)
-        if layer is not None:
-            sources[field] = layer
-        return empty if value is None else value
+    fields = FieldLayers()
+    take, sources = fields.take, fields.sources
 
     item = ArticleItem(url=take("url", url_candidates(page)) or canonicalize_url(response.url))
     item.title = take("title", title_candidates(page))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -35,26 +35,11 @@ from crawler.extract.microdata import read_microdata_article
 from crawler.extract.pagekind import is_article_page
 from crawler.extract.text import element_text, in_chrome, is_element, normalize_space
 from crawler.items import ArticleItem
-from crawler.sites.reading import PageReading
+from crawler.sites.reading import Candidates, FieldLayers, PageReading
 
 logger = logging.getLogger(__name__)
 
 PROFILE = "generic"
-
-Candidates = Iterable[tuple[str, Callable[[], Any]]]
-
-
-def _first(field: str, candidates: Candidates) -> tuple[Any, str | None]:
-    for layer, read in candidates:
-        try:
-            value = read()
-        except Exception as exc:  # noqa: BLE001 (one broken reader must not lose the page)
-            logger.warning("%s: %s reader failed: %r", field, layer, exc)
-            continue
-        if value not in (None, "", [], ()):
-            return value, layer
-    return None, None
-
 
 def _clean(value: Any) -> str | None:
     text = jsonld.text_value(value)
@@ -193,13 +178,8 @@ def _url_candidates(page: GenericPage) -> Candidates:
 def read_item(page: GenericPage) -> ArticleItem | None:
     """Every field of the page's article; None without a title or a body."""
     ld, md, meta = page.ld, page.md, page.meta
-    sources: dict[str, str] = {}
-
-    def take(field: str, candidates: Candidates, empty: Any = None) -> Any:
-        value, layer = _first(field, candidates)
-        if layer is not None:
-            sources[field] = layer
-        return empty if value is None else value
+    fields = FieldLayers()
+    take, sources = fields.take, fields.sources
 
     item = ArticleItem(url=take("url", _url_candidates(page)))
     item.title = take("title", [
