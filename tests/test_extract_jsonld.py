@@ -99,3 +99,12 @@ def test_page_url() -> None:
     assert jsonld.page_url({"mainEntityOfPage": {"@type": "WebPage"}, "url": "https://x/c"}) \
         == "https://x/c"
     assert jsonld.page_url({}) is None
+
+
+def test_duration_minutes() -> None:
+    assert jsonld.duration_minutes("PT1H5M") == 65
+    assert jsonld.duration_minutes("PT3M12S") == 3
+    assert jsonld.duration_minutes("PT0M") == 0          # stated, so callers can stop there
+    assert jsonld.duration_minutes("PT40S") is None      # neither hours nor minutes
+    assert jsonld.duration_minutes("3 minutes") is None
+    assert jsonld.duration_minutes(None) is None

@@ -194,6 +194,15 @@ def text_value(value: Any) -> str | None:
     return None
 
 
+def duration_minutes(value: Any) -> int | None:
+    """Whole minutes of an ISO 8601 duration such as ``timeRequired`` ("PT1H5M"), zero
+    included; None when it states neither hours nor minutes."""
+    match = re.match(r"^PT(?:(\d+)H)?(?:(\d+)M)?", text_value(value) or "")
+    if match and (match.group(1) or match.group(2)):
+        return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    return None
+
+
 def author_names(value: Any) -> list[str]:
     """Names from a string, a Person/Organization object, or a list of either."""
     names: list[str] = []

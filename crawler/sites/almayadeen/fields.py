@@ -250,9 +250,9 @@ def image_candidates(page: Page) -> tuple[Candidates, Candidates]:
 
 def _jsonld_minutes(page: Page) -> int | None:
     ld = page.ld or {}
-    match = re.match(r"^PT(?:(\d+)H)?(?:(\d+)M)?", jsonld.text_value(ld.get("timeRequired")) or "")
-    if match and (match.group(1) or match.group(2)):
-        return int(match.group(1) or 0) * 60 + int(match.group(2) or 0) or None
+    minutes = jsonld.duration_minutes(ld.get("timeRequired"))
+    if minutes is not None:        # a stated duration decides, even a zero one
+        return minutes or None
     words = jsonld.text_value(ld.get("wordCount"))
     return tawsiyat.read_minutes({"word_count": words}) if words else None
 

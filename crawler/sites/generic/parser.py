@@ -255,7 +255,7 @@ def read_item(page: GenericPage) -> ArticleItem | None:
         ("meta", lambda: _clean(meta.get("og:image:alt", "twitter:image:alt"))),
         ("visible", lambda: page.lead_figure()[1] if page.lead_figure()[0] else None)])
     item.read_time_minutes = take("read_time_minutes", [
-        ("jsonld", lambda: _minutes(ld.get("timeRequired")))])
+        ("jsonld", lambda: jsonld.duration_minutes(ld.get("timeRequired")) or None)])
     item.language = take("language", [
         ("jsonld", lambda: language_code(jsonld.text_value(ld.get("inLanguage")))),
         ("microdata", lambda: language_code(jsonld.text_value(md.get("inLanguage")))),
@@ -270,13 +270,6 @@ def read_item(page: GenericPage) -> ArticleItem | None:
     if not item.title or not item.body:
         return None
     return item
-
-
-def _minutes(value: Any) -> int | None:
-    match = re.match(r"^PT(?:(\d+)H)?(?:(\d+)M)?", jsonld.text_value(value) or "")
-    if match and (match.group(1) or match.group(2)):
-        return int(match.group(1) or 0) * 60 + int(match.group(2) or 0) or None
-    return None
 
 
 def parse_tree(root, url: str) -> PageReading:
