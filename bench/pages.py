@@ -54,7 +54,7 @@ def _side_cards(items: list[dict], dated: bool) -> str:
 
 def _article_main(site: Site, a: dict, body: str) -> str:
     crumbs = " › ".join(['<a href="/">Home</a>'] + [
-        f'<a href="{p}">{esc(n)}</a>' for n, p in replica_articles._crumbs(a)])
+        f'<a href="{p}">{esc(n)}</a>' for n, p in replica_articles.breadcrumb_trail(a)])
     meta = [f'    <li class="meta-author">By {replica_articles._author_links(a)}</li>']
     if a["source"]:
         meta.append(f'    <li class="meta-source">Source: {esc(a["source"])}</li>')

@@ -99,7 +99,8 @@ def _tawsiyat(a: dict, url: str, image: str | None) -> dict:
 
 # -- shared pieces ---------------------------------------------------------------------
 
-def _crumbs(a: dict) -> list[tuple[str, str]]:
+def breadcrumb_trail(a: dict) -> list[tuple[str, str]]:
+    """The breadcrumb below Home: (name, path) of the category, then of the section."""
     index = content.index_path_of(a)
     if a["section"] is None:
         return [(a["category"], index)]
@@ -111,7 +112,8 @@ def _author_links(a: dict) -> str:
     return ", ".join(f'<a href="/authors/{AUTHORS[n][0]}">{esc(n)}</a>' for n in a["authors"])
 
 
-def _link(key: str) -> str:
+def article_link(key: str) -> str:
+    """A link to the article ``key`` under its title (Related News, Read more)."""
     target = content.BY_KEY[key]
     return f'<a href="{attr(target["path"])}">{esc(target["title"])}</a>'
 
@@ -139,7 +141,7 @@ def _label(b: dict) -> tuple[str, str]:
 
 def _reference(a: dict) -> str:
     crumbs = " › ".join(['<a href="/">Home</a>'] + [f'<a href="{p}">{esc(n)}</a>'
-                                                      for n, p in _crumbs(a)])
+                                                      for n, p in breadcrumb_trail(a)])
     meta = [f'    <li class="meta-author">By {_author_links(a)}</li>']
     if a["source"]:
         meta.append(f'    <li class="meta-source">Source: {esc(a["source"])}</li>')
@@ -194,11 +196,11 @@ def _reference_block(block) -> str:
     if kind == "h":
         return f"<h3>{esc(block[1])}</h3>"
     if kind == "related":
-        items = "\n".join(f"        <li>{_link(k)}</li>" for k in block[1])
+        items = "\n".join(f"        <li>{article_link(k)}</li>" for k in block[1])
         return (f'<div class="related-news">\n      <h4>Related News</h4>\n      <ul>\n'
                 f'{items}\n      </ul>\n    </div>')
     if kind == "readmore":
-        return f"<p><strong>Read more: {_link(block[1])}</strong></p>"
+        return f"<p><strong>Read more: {article_link(block[1])}</strong></p>"
     if kind == "figure":
         return (f'<figure class="inline-image"><img src="{attr(block[1])}" alt="">'
                 f"<figcaption>{esc(block[2])}</figcaption></figure>")
@@ -221,7 +223,7 @@ def _side_card(b: dict, dated: bool) -> str:
 # -- the redesigned markup ---------------------------------------------------------
 
 def _redesign(a: dict) -> str:
-    kicker = " / ".join(f'<a href="{p}">{esc(n)}</a>' for n, p in _crumbs(a))
+    kicker = " / ".join(f'<a href="{p}">{esc(n)}</a>' for n, p in breadcrumb_trail(a))
     source = f'<span class="story-origin">Source: {esc(a["source"])}</span>\n    ' \
         if a["source"] else ""
     media = ""
@@ -274,10 +276,10 @@ def _redesign_block(block) -> str:
     if kind == "h":
         return f'<h2 class="subhead">{esc(block[1])}</h2>'
     if kind == "related":
-        links = "".join(f"\n      {_link(k)}" for k in block[1])
+        links = "".join(f"\n      {article_link(k)}" for k in block[1])
         return f'<aside class="more-on-this">\n      <h4>Related News</h4>{links}\n    </aside>'
     if kind == "readmore":
-        return f"<p>Read more: {_link(block[1])}</p>"
+        return f"<p>Read more: {article_link(block[1])}</p>"
     if kind == "figure":
         return (f'<figure class="inline"><img src="{attr(block[1])}" alt="">'
                 f"<figcaption>{esc(block[2])}</figcaption></figure>")

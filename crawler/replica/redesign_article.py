@@ -24,7 +24,8 @@ only the region indexes that list an article say which regions it belongs to.
 from __future__ import annotations
 
 from crawler.replica import content
-from crawler.replica.article_pages import most_read, read_next
+from crawler.replica.article_pages import (
+    article_link, breadcrumb_trail, most_read, read_next)
 from crawler.replica.layout import (
     Page, attr, emphasis, esc, html_page, script_json, visible_datetime,
 )
@@ -125,7 +126,7 @@ def _graph(a: dict, origin: str) -> dict:
         article["articleSection"] = a["section"]
     article.update({"keywords": list(a["tags"]), "wordCount": a["word_count"],
                     "inLanguage": "en-GB"})
-    crumbs = [("Home", origin + "/")] + [(n, origin + p) for n, p in _crumbs(a)] \
+    crumbs = [("Home", origin + "/")] + [(n, origin + p) for n, p in breadcrumb_trail(a)] \
         + [(a["title"], url)]
     breadcrumb = {"@type": "BreadcrumbList", "@id": url + "#breadcrumb", "itemListElement": [
         {"@type": "ListItem", "position": i, "name": n, "item": u}
@@ -137,13 +138,6 @@ def _graph(a: dict, origin: str) -> dict:
 
 
 # -- the page ------------------------------------------------------------------------------
-
-def _crumbs(a: dict) -> list[tuple[str, str]]:
-    index = content.index_path_of(a)
-    if a["section"] is None:
-        return [(a["category"], index)]
-    return [(a["category"], "/" + index.strip("/").split("/")[0]), (a["section"], index)]
-
 
 def _byline(a: dict) -> str:
     links = [f'<a rel="author" href="/authors/{AUTHORS[n][0]}">{esc(n)}</a>'
@@ -168,11 +162,6 @@ def _media(a: dict) -> str:
     return ""
 
 
-def _link(key: str) -> str:
-    target = content.BY_KEY[key]
-    return f'<a href="{attr(target["path"])}">{esc(target["title"])}</a>'
-
-
 def _block(block) -> str:
     if isinstance(block, str):
         return f"<p>{emphasis(block)}</p>"
@@ -180,12 +169,12 @@ def _block(block) -> str:
     if kind == "h":
         return f'<h2 class="story__subhead">{esc(block[1])}</h2>'
     if kind == "related":
-        items = "".join(f"\n        <li>{_link(k)}</li>" for k in block[1])
+        items = "".join(f"\n        <li>{article_link(k)}</li>" for k in block[1])
         return ('<aside class="story__aside" aria-label="Related News">\n      <h2 '
                 f'class="story__aside-title">Related News</h2>\n      <ul>{items}\n'
                 "      </ul>\n    </aside>")
     if kind == "readmore":
-        return f"<p>Read more: {_link(block[1])}</p>"
+        return f"<p>Read more: {article_link(block[1])}</p>"
     if kind == "figure":
         return (f'<figure class="story__figure"><img src="{attr(block[1])}" alt="" '
                 f'loading="lazy"><figcaption>{esc(block[2])}</figcaption></figure>')
@@ -212,7 +201,7 @@ def _text(blocks: list) -> str:
 
 def _main(a: dict) -> str:
     crumbs = "".join(f'<li><a href="{p}">{esc(n)}</a></li>'
-                     for n, p in [("Home", "/"), *_crumbs(a)])
+                     for n, p in [("Home", "/"), *breadcrumb_trail(a)])
     facts = [_byline(a)]
     if a["source"]:
         facts.append(f'<span class="story__source">Source: {esc(a["source"])}</span>')
