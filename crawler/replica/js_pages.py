@@ -21,7 +21,7 @@ import re
 
 from crawler.replica import content, state
 from crawler.replica.article_pages import render_article
-from crawler.replica.layout import Page, card, esc, html_page, page
+from crawler.replica.layout import Page, card, esc, html_page, load_more_script, page
 from crawler.replica.model import SITE_NAME, bt
 
 LATEST_PATH = "/latest"
@@ -143,28 +143,9 @@ def _card(a: dict) -> str:
                 a["published"], a["image"])
 
 
-_LOAD_MORE_SCRIPT = """<script>
-(function () {
-  var button = document.querySelector('.loadmorebtn');
-  if (!button) { return; }
-  button.addEventListener('click', function () {
-    button.disabled = true;
-    fetch('%s?page=' + button.getAttribute('data-page'),
-          {headers: {'Accept': 'application/json'}})
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        document.querySelector('.news-list').insertAdjacentHTML('beforeend', data.html);
-        if (data.next) {
-          button.setAttribute('data-page', String(data.next));
-          button.disabled = false;
-        } else {
-          button.parentNode.removeChild(button);
-        }
-      });
-  });
-})();
-</script>
-""" % API_PATH
+_LOAD_MORE_SCRIPT = load_more_script(
+    f"'{API_PATH}?page=' + button.getAttribute('data-page'),\n"
+    "          {headers: {'Accept': 'application/json'}}")
 
 
 def render_latest(origin: str) -> Page:

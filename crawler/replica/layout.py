@@ -137,6 +137,38 @@ def card(href: str, title: str, label_href: str, label: str, date: datetime | No
 """
 
 
+_LOAD_MORE_SCRIPT = """<script>
+(function () {
+  var button = document.querySelector('.loadmorebtn');
+  if (!button) { return; }
+  button.addEventListener('click', function () {
+    button.disabled = true;
+    fetch({ARGS})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        document.querySelector('.news-list').insertAdjacentHTML('beforeend', data.html);
+        if (data.next) {
+          button.setAttribute('data-page', String(data.next));
+          button.disabled = false;
+        } else {
+          button.parentNode.removeChild(button);
+        }
+      });
+  });
+})();
+</script>
+"""
+
+
+def load_more_script(fetch_arguments: str) -> str:
+    """The script behind a "Load More" ``<button class="loadmorebtn">``: it fetches the
+    next page's JSON (``{"html": cards, "next": number or null}``), appends the cards to
+    ``.news-list`` and moves the button on, or drops it after the last page.
+    ``fetch_arguments``: the JavaScript arguments of that ``fetch()`` (the URL, built
+    from the button's data-* attributes, and the request options)."""
+    return _LOAD_MORE_SCRIPT.replace("{ARGS}", fetch_arguments)
+
+
 class Page:
     """A rendered response: status, content type, body bytes, extra headers."""
 

@@ -12,7 +12,8 @@ import json
 
 from crawler.replica.editions import content
 from crawler.replica.editions.model import SITES, EditionSite
-from crawler.replica.layout import Page, attr, esc, html_page, script_json
+from crawler.replica.layout import (
+    Page, attr, esc, html_page, load_more_script, script_json)
 
 API_PATH = "/api/loadmore"
 
@@ -219,28 +220,10 @@ def render_home(edition: str, origin: str) -> Page:
                   content.home_listing(edition))
 
 
-_LOAD_MORE_SCRIPT = """<script>
-(function () {
-  var button = document.querySelector('.loadmorebtn');
-  if (!button) { return; }
-  button.addEventListener('click', function () {
-    button.disabled = true;
-    fetch('%s?section=' + encodeURIComponent(button.getAttribute('data-section'))
-          + '&page=' + button.getAttribute('data-page'), {headers: {'Accept': 'application/json'}})
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        document.querySelector('.news-list').insertAdjacentHTML('beforeend', data.html);
-        if (data.next) {
-          button.setAttribute('data-page', String(data.next));
-          button.disabled = false;
-        } else {
-          button.parentNode.removeChild(button);
-        }
-      });
-  });
-})();
-</script>
-""" % API_PATH
+_LOAD_MORE_SCRIPT = load_more_script(
+    f"'{API_PATH}?section=' + encodeURIComponent(button.getAttribute('data-section'))\n"
+    "          + '&page=' + button.getAttribute('data-page'), "
+    "{headers: {'Accept': 'application/json'}}")
 
 
 def render_section(edition: str, path: str, page_number: int, origin: str) -> Page | None:
