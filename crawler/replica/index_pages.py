@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crawler.replica import content
 from crawler.replica.layout import (
-    Page, attr, card, esc, html_page, page, script_json,
+    Page, attr, canonical_link, card, esc, html_page, page, script_json,
 )
 from crawler.replica.model import AUTHORS, BREAKING, REGIONS, SITE_NAME, bt
 
@@ -21,10 +21,6 @@ def _card(a: dict, href: str | None = None) -> str:
 def _cards(articles: list[dict]) -> str:
     return "".join(_card(a) for a in articles) if articles else \
         '  <p class="empty">No stories yet.</p>\n'
-
-
-def _canonical(url: str) -> str:
-    return f'<link rel="canonical" href="{attr(url)}">\n'
 
 
 def _page_tawsiyat(title: str, url: str) -> str:
@@ -58,7 +54,7 @@ def render_home(origin: str, offsite_origin: str) -> Page:
                   + network + "</section>\n")
     main = ('<main class="page-content home">\n<section class="top-stories">\n'
             + _cards(top) + "</section>\n" + "".join(blocks) + "</main>\n")
-    return html_page(page(SITE_NAME, _canonical(origin + "/"), main))
+    return html_page(page(SITE_NAME, canonical_link(origin + "/"), main))
 
 
 # -- indexes ---------------------------------------------------------------------------
@@ -75,7 +71,7 @@ def render_section(path: str, page_number: int, origin: str) -> Page | None:
         cards.insert(1, card(content.NOT_FOUND_PATH, content.NOT_FOUND_TITLE, path,
                              "Politics", bt(2025, 10, 3, 18, 0), None))
     url = origin + path + (f"?page={page_number}" if page_number > 1 else "")
-    extra = _canonical(url)
+    extra = canonical_link(url)
     more = ""
     if pages is None or page_number < pages:
         nxt = page_number + 1
@@ -90,7 +86,7 @@ def render_section(path: str, page_number: int, origin: str) -> Page | None:
 def _simple_index(title: str, url: str, articles: list[dict], extra: str = "") -> Page:
     main = (f'<main class="page-content">\n<h1 class="section-title">{esc(title)}</h1>\n'
             f'<div class="news-list">\n{_cards(articles)}</div>\n</main>\n')
-    return html_page(page(f"{title} | {SITE_NAME}", _canonical(url) + extra, main))
+    return html_page(page(f"{title} | {SITE_NAME}", canonical_link(url) + extra, main))
 
 
 def render_region(slug: str, origin: str) -> Page:
@@ -130,7 +126,7 @@ def render_author(slug: str, origin: str) -> Page | None:
     bio = AUTHORS[name][1]
     ld = {"@context": "https://schema.org", "@type": "ProfilePage",
           "mainEntity": {"@type": "Person", "name": name, "description": bio}, "url": url}
-    extra = (_canonical(url) + '<meta property="og:type" content="profile">\n'
+    extra = (canonical_link(url) + '<meta property="og:type" content="profile">\n'
              f'<meta property="og:title" content="{attr(name)}">\n'
              f'<meta name="description" content="{attr(bio)}">\n'
              f'<script type="application/ld+json">{script_json(ld)}</script>\n')
@@ -147,7 +143,7 @@ def render_authors(origin: str) -> Page:
                       for name, (slug, _) in AUTHORS.items())
     main = (f'<main class="page-content">\n<h1 class="section-title">Authors</h1>\n'
             f'<ul class="authors-list">\n{items}\n</ul>\n</main>\n')
-    return html_page(page(f"Authors | {SITE_NAME}", _canonical(origin.rstrip("/") + "/authors"),
+    return html_page(page(f"Authors | {SITE_NAME}", canonical_link(origin.rstrip("/") + "/authors"),
                           main))
 
 
@@ -172,7 +168,7 @@ STATIC_PAGES = {
 def render_static(path: str, origin: str) -> Page:
     title, with_metadata, paragraphs = STATIC_PAGES[path]
     url = origin.rstrip("/") + path
-    extra = _canonical(url)
+    extra = canonical_link(url)
     if with_metadata:
         extra += ('<meta property="og:type" content="website">\n'
                   f'<meta name="description" content="{attr(paragraphs[0])}">\n'
@@ -194,7 +190,7 @@ def render_live(origin: str) -> Page:
             f'poster="/images/live-poster.jpg"><source src="/media/live/stream.m3u8" '
             f'type="application/x-mpegURL"></video></div>\n'
             f'<ul class="live-feed">\n{items}\n</ul>\n</main>\n')
-    return html_page(page(f"LIVE | {SITE_NAME}", _canonical(url) + _page_tawsiyat("LIVE", url),
+    return html_page(page(f"LIVE | {SITE_NAME}", canonical_link(url) + _page_tawsiyat("LIVE", url),
                           main))
 
 

@@ -47,6 +47,11 @@ def script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
+def canonical_link(url: str) -> str:
+    """The <head> line naming the page's canonical URL."""
+    return f'<link rel="canonical" href="{attr(url)}">\n'
+
+
 def head(title: str, extra: str = "", charset: str = "utf-8") -> str:
     return f"""<!DOCTYPE html>
 <html lang="en" dir="ltr">

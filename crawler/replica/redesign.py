@@ -28,7 +28,7 @@ import re
 from crawler.replica import content, state
 from crawler.replica.index_pages import STATIC_PAGES, all_tags
 from crawler.replica.layout import (
-    Page, attr, esc, html_page, script_json, visible_date,
+    Page, attr, canonical_link, esc, html_page, script_json, visible_date,
 )
 from crawler.replica.model import (
     AUTHORS, BEIRUT, BREAKING, MENU, REGIONS, SITE_NAME, STANDALONE, bt,
@@ -150,13 +150,9 @@ def _teasers(articles: list[dict]) -> str:
         '  <p class="listing__empty">Nothing here yet.</p>\n'
 
 
-def _canonical(url: str) -> str:
-    return f'<link rel="canonical" href="{attr(url)}">\n'
-
-
 def _website_meta(title: str, url: str, og_type: str = "website") -> str:
     """Canonical and OpenGraph tags of a page that is not an article."""
-    return (_canonical(url) + f'<meta property="og:type" content="{og_type}">\n'
+    return (canonical_link(url) + f'<meta property="og:type" content="{og_type}">\n'
             f'<meta property="og:site_name" content="{SITE_NAME}">\n'
             f'<meta property="og:title" content="{attr(title)}">\n'
             f'<meta property="og:url" content="{attr(url)}">\n')

@@ -13,7 +13,7 @@ import json
 from crawler.replica.editions import content
 from crawler.replica.editions.model import SITES, EditionSite
 from crawler.replica.layout import (
-    Page, attr, esc, html_page, load_more_script, script_json)
+    Page, attr, canonical_link, esc, html_page, load_more_script, script_json)
 
 API_PATH = "/api/loadmore"
 
@@ -202,16 +202,12 @@ def render_article(a: dict, origin: str, siblings: dict[str, str] | None = None)
 
 # -- index pages ------------------------------------------------------------------------
 
-def _canonical(url: str) -> str:
-    return f'<link rel="canonical" href="{attr(url)}">\n'
-
-
 def _index(site: EditionSite, title: str, url: str, cards: list[dict], extra: str = "",
            after: str = "") -> Page:
     main = (f'<main class="page-content">\n<h1 class="section-title">{esc(title)}</h1>\n'
             f'<div class="news-list">\n{"".join(_card(site, a) for a in cards)}</div>\n'
             f'{after}</main>\n')
-    return _document(site, f"{title} | {site.site_name}", _canonical(url) + extra, main)
+    return _document(site, f"{title} | {site.site_name}", canonical_link(url) + extra, main)
 
 
 def render_home(edition: str, origin: str) -> Page:
