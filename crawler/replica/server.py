@@ -8,31 +8,27 @@ Pages are rendered on request from ``content`` (and cached per URL); the state i
 request log, the set of paths that already had their one 500 answer, and the changes
 a test makes at run time (``add_article``, ``edit_article``, ``set_breaking``).
 
-Conditional requests: every 200 answer carries an ETag (a hash of the page), article
-pages a Last-Modified (the article's modified time); If-None-Match (which wins) or
-If-Modified-Since get a 304 when nothing changed. ``article_delay`` (seconds) slows
-article pages down, e.g. to interrupt a crawl midway; ``path_delays`` (path and query
--> seconds) holds chosen pages back, e.g. to cut an index chain at a chosen page.
-Sitemaps: ``sitemaps``.
+``article_delay`` (seconds) slows article pages down, e.g. to interrupt a crawl midway;
+``path_delays`` (path and query -> seconds) holds chosen pages back, e.g. to cut an index
+chain at a chosen page. ETags, conditional requests and gzip: ``handler``. Sitemaps:
+``sitemaps``.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import socket
 import threading
 import time
 from datetime import datetime
-from email.utils import parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawler.replica import (changes, content, faults, index_pages, js_pages, raw_faults,
-                             redesign, state)
+from crawler.replica import changes, content, faults, index_pages, js_pages, redesign, state
+from crawler.replica.handler import ReplicaRequestHandler
 from crawler.replica.layout import Page
 from crawler.replica.routes import render, robots_txt
 from crawler.replica.state import LoggedRequest
+
 
 class ReplicaServer:
     """The replica site on ``host:port`` (port 0: a free one), served from a thread.
@@ -84,7 +80,7 @@ class ReplicaServer:
     def start(self) -> "ReplicaServer":
         if self._httpd is not None:
             return self
-        handler = type("Handler", (_Handler,), {"replica": self})
+        handler = type("Handler", (ReplicaRequestHandler,), {"replica": self})
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -296,89 +292,6 @@ def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    replica: ReplicaServer
-    def version_string(self) -> str:
-        return "nginx"
-
-    def do_GET(self) -> None:
-        self._answer(with_body=True)
-
-    def do_HEAD(self) -> None:
-        self._answer(with_body=False)
-
-    def log_message(self, format: str, *args) -> None:  # quiet
-        pass
-
-    def _answer(self, with_body: bool) -> None:
-        if self.replica.faults and raw_faults.answer_raw(self):  # resets, timeouts, ...
-            return
-        try:
-            page = (self.replica.js_pages and js_pages.interstitial(
-                self.path, self.headers.get("Cookie"))) or self.replica.respond(self.path)
-        except Exception:  # a bug in rendering: answer 500 rather than hang up
-            page = Page(500, b"internal error\n", "text/plain; charset=utf-8")
-        if getattr(page, "article_key", None) and self.replica.article_delay:
-            time.sleep(self.replica.article_delay)
-        if self.replica.path_delays.get(self.path):
-            time.sleep(self.replica.path_delays[self.path])
-        etag = _etag(page) if page.status == 200 else None
-        if etag and _not_modified(self.headers, etag, page.headers.get("Last-Modified")):
-            page = Page(304, b"", page.content_type, {**page.headers, "ETag": etag})
-        # Logged before answering, so a client that got its response finds it logged.
-        self.replica.log(LoggedRequest(
-            method=self.command, path=self.path, status=page.status,
-            user_agent=self.headers.get("User-Agent"), headers=dict(self.headers.items()),
-            time=time.time()))
-        if page.status == 304:
-            self.send_response(304)
-            for name, value in page.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            return
-        if etag:
-            page = Page(page.status, page.body, page.content_type, {**page.headers, "ETag": etag})
-        body = page.body
-        encoding = self.headers.get("Accept-Encoding", "")
-        gzipped = bool(body) and "gzip" in encoding.lower()
-        if gzipped:
-            body = gzip.compress(body, mtime=0)
-        self.send_response(page.status)
-        self.send_header("Content-Type", page.content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if gzipped:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
-        for name, value in page.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if with_body:
-            self.wfile.write(body)
-
-
-def _etag(page: Page) -> str:
-    """A weak ETag from the page's content (weak: gzip and identity share it)."""
-    digest = getattr(page, "_etag", None)
-    if digest is None:
-        digest = page._etag = hashlib.sha256(page.body).hexdigest()[:32]  # type: ignore[attr-defined]
-    return f'W/"{digest}"'
-
-
-def _not_modified(headers, etag: str, last_modified: str | None) -> bool:
-    """RFC 9110: If-None-Match (weak comparison) wins over If-Modified-Since."""
-    if_none_match = headers.get("If-None-Match")
-    if if_none_match is not None:
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or etag.removeprefix("W/") in tags
-    since = headers.get("If-Modified-Since")
-    if since and last_modified:
-        try:
-            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 _EDITION_NAMES = {"en": "Al Mayadeen English", "ar": "Al Mayadeen (Arabic)",
