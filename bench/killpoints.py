@@ -32,8 +32,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
+from bench.scratch import scratch_postgres
 from crawler.db.faults import FAULT_ENV, FAULT_EXIT_CODE
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
@@ -68,17 +69,8 @@ def new_database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield sqlite_url(workdir / f"kill-{uuid.uuid4().hex[:10]}.sqlite3")
         return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})
-    name = f"newsmon_kill_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(PG_ADMIN_URL, "newsmon_kill", connect_timeout=5) as url:
+        yield url
 
 
 def whole_site_problems(db_url: str, base_url: str, added: tuple[dict, ...] = ()

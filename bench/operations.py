@@ -37,14 +37,14 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from bench.crawls import _clean_env, measure, newsmon_command
+from bench.scratch import scratch_postgres
 from bench.server import BenchServer
 from bench.sitegen import generate
 from crawler.db import migrate
@@ -60,18 +60,8 @@ TABLES = ("articles", "article_revisions", "article_tags", "tags", "article_regi
           "run_field_stats", "run_counters")
 
 
-@contextmanager
 def pg_database():
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"newsmon_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_postgres(PG_ADMIN_URL)
 
 
 def machine() -> str:

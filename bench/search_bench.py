@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -45,6 +44,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
 
+from bench.scratch import scratch_postgres
 from crawler.db.migrate import upgrade
 from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Tag
 from crawler.db.search import search
@@ -270,19 +270,9 @@ def machine(pg_url: str | None) -> dict:
 
 
 def postgres_database(admin_url: str, keep: bool) -> Iterator[str]:
-    from sqlalchemy import make_url
-
-    name = f"newsmon_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        if not keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """One scratch database, as a loop over it (``for url in ...``)."""
+    with scratch_postgres(admin_url, keep=keep) as url:
+        yield url
 
 
 def run(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> dict:

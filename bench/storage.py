@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bench import pages
+from bench.scratch import scratch_postgres
 from bench.sitegen import Site, truth
 from crawler.db import migrate
 from crawler.db.session import make_engine, sqlite_url
@@ -74,22 +76,13 @@ def sqlite_rate(articles: list[ArticleItem], workdir: Path) -> dict:
 
 def postgres_rate(articles: list[ArticleItem]) -> dict:
     """As sqlite_rate on PostgreSQL; {"error": reason} when the server is unreachable."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})
-    name = f"newsmon_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        return {"error": str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"}
-    try:
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres(PG_ADMIN_URL, connect_timeout=5))
+        except OperationalError as error:
+            return {"error": str(error.orig).strip().splitlines()[0] if error.orig
+                    else "unreachable"}
         return write_rate(url, articles)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def server_version(db: str) -> str:
