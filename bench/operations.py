@@ -16,25 +16,19 @@ database grows, how pruning a million placement rows behaves on PostgreSQL.
   incremental crawl: rows and bytes per table after the first (per 1,000 articles)
   and what the second added (the cost of one run that finds nothing new), on both
   databases; a year's projection from those figures.
-- prune: 1,000,000 old placement rows (compactable) on PostgreSQL; `newsmon prune` in
-  a subprocess, SIGKILLed a third of the way, then run again to its end, while a
-  writer updates placements with `lock_timeout = 1s`: the longest batch, the longest
-  wait of the writer, the end state checked against what compaction must give.
+- prune: `newsmon prune` of a million old placement rows on PostgreSQL, SIGKILLed
+  midway and run again, beside a writer (bench/prune_bench.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -43,8 +37,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.crawls import _clean_env, measure, newsmon_command
-from bench.scratch import scratch_postgres
+from bench.crawls import measure, newsmon_command
+from bench.prune_bench import bench_prune
+from bench.report import machine_line
+from bench.scratch import BENCH_ADMIN_URL, scratch_postgres
 from bench.server import BenchServer
 from bench.sitegen import generate
 from crawler.db import migrate
@@ -52,8 +48,6 @@ from crawler.db.metric_totals import (ARTICLES, DURATION, FETCH_ERRORS, PAGES_FE
                                       RUNS, add, sample_key)
 from crawler.db.session import make_engine, sqlite_url
 
-PG_ADMIN_URL = os.environ.get("NEWSMON_BENCH_PG_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = ("articles", "article_revisions", "article_tags", "tags", "article_regions",
           "regions", "sections", "article_links", "url_aliases", "raw_pages", "placements",
           "index_pages", "http_validators", "breaking_news", "crawl_runs", "fetch_errors",
@@ -61,13 +55,7 @@ TABLES = ("articles", "article_revisions", "article_tags", "tags", "article_regi
 
 
 def pg_database():
-    return scratch_postgres(PG_ADMIN_URL)
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), "?")
-    return f"{cpu}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    return scratch_postgres(BENCH_ADMIN_URL)
 
 
 # --- metrics ------------------------------------------------------------------------------
@@ -160,7 +148,7 @@ def scrape_cpu(db_url: str, scrapes: int = 30) -> float:
 
 
 def bench_metrics(runs: int, articles: int, crawl: bool = True) -> None:
-    print(f"machine: {machine()}")
+    print(f"machine: {machine_line()}")
     for backend in ("sqlite", "postgresql"):
         with tempfile.TemporaryDirectory() as tmp, \
                 (pg_database() if backend == "postgresql" else _nothing()) as pg_url:
@@ -262,7 +250,7 @@ def bench_run_records(runs: int) -> None:
 
 
 def bench_growth(articles: int) -> None:
-    print(f"machine: {machine()}")
+    print(f"machine: {machine_line()}")
     site = generate(articles)
     results = {}
     for backend in ("sqlite", "postgresql"):
@@ -308,99 +296,6 @@ def bench_growth(articles: int) -> None:
                       "per_run_bytes": {"sqlite": totals[2], "postgresql": totals[3]}}))
 
 
-# --- prune --------------------------------------------------------------------------------
-
-def bench_prune(rows: int) -> None:
-    print(f"machine: {machine()}")
-    positions, runs = 10, 25
-    articles = max(1, rows // (positions * runs))
-    now = datetime.now(UTC)
-    old = now - timedelta(days=100)
-    with pg_database() as db_url:
-        migrate.upgrade(db_url)
-        engine = make_engine(db_url, statement_timeout_ms=0)
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO articles (url, content_hash, revision, authors, field_sources, "
-                "first_seen_at, last_seen_at, last_fetched_at) SELECT 'https://x/a' || n, "
-                "'h', 1, '[]', '{}', :t, :t, :t FROM generate_series(1, :n) AS n"),
-                {"t": old, "n": articles})
-            conn.execute(text(
-                "INSERT INTO placements (article_id, page_url, page_kind, page_name, "
-                "page_number, position, first_seen_at, last_seen_at) "
-                "SELECT a.id, 'https://x/', 'home', 'Home', 1, p, "
-                " :old + (r * 2) * interval '1 hour', :old + (r * 2 + 1) * interval '1 hour' "
-                "FROM articles a, generate_series(1, :p) p, generate_series(0, :r) r"),
-                {"old": old, "p": positions, "r": runs - 1})
-            conn.execute(text("ANALYZE placements"))
-        total = articles * positions * runs
-        print(f"{total} old placement rows ({articles} articles x {positions} positions x "
-              f"{runs} runs each); compaction leaves {articles * positions}")
-        stop, waits, refused = threading.Event(), [], []
-
-        def writer() -> None:
-            import random
-
-            probe = make_engine(db_url)
-            while not stop.is_set():
-                try:
-                    with probe.begin() as conn:
-                        conn.execute(text("SET LOCAL lock_timeout = '1s'"))
-                        first = random.randint(1, total)
-                        began = time.monotonic()
-                        conn.execute(text("UPDATE placements SET page_name = 'Home' "
-                                          "WHERE id BETWEEN :a AND :b"),
-                                     {"a": first, "b": first + 20})
-                        waits.append(time.monotonic() - began)
-                except Exception as exc:  # noqa: BLE001 - lock_timeout: a 1 s wait
-                    refused.append(str(exc).splitlines()[0])
-                time.sleep(0.02)
-            probe.dispose()
-
-        env = {**_clean_env(), "NEWSMON_RETENTION_PLACEMENTS": "30d"}
-        argv = [sys.executable, "-m", "crawler.cli", "prune", "--db", db_url,
-                "--format", "json"]
-        thread = threading.Thread(target=writer, daemon=True)
-        thread.start()
-        started = time.monotonic()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        while _count(engine) > total - total // 3:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.communicate()[1][-2000:])
-            time.sleep(0.2)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        killed_at = time.monotonic() - started
-        midway = _count(engine)
-        done = subprocess.run(argv, env=env, capture_output=True, text=True)
-        elapsed = time.monotonic() - started
-        stop.set()
-        thread.join(30)
-        assert done.returncode == 0, done.stderr[-2000:]
-        report = {s["step"]: s for s in json.loads(done.stdout)["steps"]}["placements"]
-        with engine.connect() as conn:
-            groups, bad = conn.execute(text(
-                "SELECT count(*), count(*) FILTER (WHERE n <> 1 OR f <> :old OR "
-                "l <> :last) FROM (SELECT count(*) n, min(first_seen_at) f, "
-                "max(last_seen_at) l FROM placements GROUP BY article_id, position) g"),
-                {"old": old, "last": old + timedelta(hours=2 * runs - 1)}).one()
-        engine.dispose()
-        print(f"SIGKILL after {killed_at:.1f} s with {total - midway} rows deleted; the rerun "
-              f"deleted {report['rows']} in {report['batches']} batches; "
-              f"{elapsed:.1f} s in all")
-        print(f"longest batch (transaction) of the rerun: "
-              f"{report['longest_batch_seconds']:.3f} s; writer: {len(waits)} updates, "
-              f"longest wait {max(waits) * 1000:.0f} ms, refused after 1 s: {len(refused)}")
-        print(f"end state: {groups} groups, {bad} not compacted to their first/last "
-              f"sighting (expected 0)")
-
-
-def _count(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM placements")).scalar_one()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.operations",
                                      description=__doc__.split("\n\n")[0])
@@ -425,7 +320,7 @@ def main() -> None:
             bench_growth(args.articles)
         bench_run_records(args.runs)
     else:
-        bench_prune(args.rows)
+        bench_prune(args.rows)  # bench/prune_bench.py
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ def _commit() -> str:
         return ""
 
 
+def machine_line() -> str:
+    """"<CPU model>, N CPUs, load L": the line a benchmark prints before its figures."""
+    return f"{_cpu_model()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+
+
 def machine() -> dict:
     from bench.storage import server_version
     return {

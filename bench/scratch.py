@@ -4,11 +4,16 @@ midway may leave a connection behind)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, make_url, text
+
+# The server the benchmarks make their databases on.
+BENCH_ADMIN_URL = os.environ.get("NEWSMON_BENCH_PG_URL",
+                                 "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @contextmanager

@@ -9,7 +9,6 @@ created, then dropped; the server itself is left alone.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from contextlib import ExitStack
@@ -20,15 +19,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bench import pages
-from bench.scratch import scratch_postgres
+from bench.scratch import BENCH_ADMIN_URL, scratch_postgres
 from bench.sitegen import Site, truth
 from crawler.db import migrate
 from crawler.db.session import make_engine, sqlite_url
 from crawler.db.store import Store
 from crawler.items import ArticleItem
 
-PG_ADMIN_URL = os.environ.get("NEWSMON_BENCH_PG_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ORIGIN = "http://127.0.0.1:8000"
 
 
@@ -78,7 +75,7 @@ def postgres_rate(articles: list[ArticleItem]) -> dict:
     """As sqlite_rate on PostgreSQL; {"error": reason} when the server is unreachable."""
     with ExitStack() as stack:
         try:
-            url = stack.enter_context(scratch_postgres(PG_ADMIN_URL, connect_timeout=5))
+            url = stack.enter_context(scratch_postgres(BENCH_ADMIN_URL, connect_timeout=5))
         except OperationalError as error:
             return {"error": str(error.orig).strip().splitlines()[0] if error.orig
                     else "unreachable"}
@@ -89,7 +86,7 @@ def server_version(db: str) -> str:
     if db == "sqlite":
         import sqlite3
         return sqlite3.sqlite_version
-    engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 5})
+    engine = create_engine(BENCH_ADMIN_URL, connect_args={"connect_timeout": 5})
     try:
         with engine.connect() as conn:
             return conn.execute(text("SHOW server_version")).scalar_one()
