@@ -2,7 +2,7 @@
 
     python -m bench.freshness [--seed 5] [--hours 1] [--speed 20] [--fixed 600]
                               [--budgets 60,120] [--chart docs/bench-freshness.png]
-                              [--monitor-only BUDGET]
+                              [--monitor-only BUDGET] [--without-sitemaps]
 
 Runs, one after the other against the live replica (``crawler.replica.live``) with the
 same seed, length and speed (replica seconds per real second), each into its own
@@ -10,7 +10,9 @@ SQLite database:
 
 - ``fixed 10m``: `newsmon crawl` every 10 replica minutes (today's default clock);
 - ``monitor @B``: `newsmon monitor --budget B` until SIGTERM, with B the fixed crawl's
-  measured requests per hour ("same cost"), a tenth of it, and ``--budgets``.
+  measured requests per hour ("same cost"), a tenth of it, and ``--budgets``;
+- ``--without-sitemaps``: the same monitors again against the replica without sitemaps
+  (``LiveReplica(sitemaps=False)``: only the HTML pages to learn from).
 
 Both get the same politeness (one request at a time) with no download delay (the
 replica is faster than real time), and run until 10 replica minutes after the
@@ -18,7 +20,8 @@ schedule's end. For each: articles captured, delay from publication to stored
 (p50/p95/max, replica seconds), breaking items captured by time on air and the share
 of those on air >= 2 min first seen within 60 s, edits captured (a revision with the
 edited title), requests in total, per hour and per new article, CPU seconds of the
-newsmon processes, and (monitor) the peak RSS of its first and last replica hour (first
+newsmon processes, 304 answers, the load average (1 min) when the row ended, and
+(monitor) the peak RSS of its first and last replica hour (first
 and last quarter for a run under two hours). ``--monitor-only BUDGET`` runs the monitor
 alone (a simulated day: ``--hours 24 --speed 240``).
 """
@@ -134,6 +137,7 @@ def measure(site: LiveReplica, db: str, window_hours: float) -> dict:
         aired.append((on_air, None if seen is None else (seen - b["on_real"]) * speed))
     long_aired = [d for on_air, d in aired if on_air >= 120]
     requests = len(site.request_log)
+    not_modified = sum(r.status == 304 for r in site.request_log)
     new_articles = sum(a["url"] in stored for a in truth["articles"])
     return {
         "published": published, "captured": len(delays),
@@ -148,19 +152,22 @@ def measure(site: LiveReplica, db: str, window_hours: float) -> dict:
         "breaking_long_within_60s": sum(d is not None and d <= 60 for d in long_aired),
         "edits": len(truth["edits"]),
         "edits_captured": sum((e["url"], e["title"]) in titles for e in truth["edits"]),
-        "requests": requests, "per_hour": requests / window_hours,
+        "requests": requests, "not_modified": not_modified, "per_hour": requests / window_hours,
         "per_new_article": requests / max(1, new_articles),
     }
 
 
-def run_strategy(name: str, args: argparse.Namespace, work: Path, strategy) -> dict:
+def run_strategy(name: str, args: argparse.Namespace, work: Path, strategy,
+                 sitemaps: bool = True) -> dict:
     db = f"sqlite:///{work / (name.replace(' ', '_').replace('@', '') + '.sqlite3')}"
     end = args.hours * 3600 + GRACE
     cpu_before = _children_cpu()
-    with LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed) as site:
+    with LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed,
+                     sitemaps=sitemaps) as site:
         extra = strategy(site, db, end)
         result = measure(site, db, end / 3600)
-    result.update(extra, name=name, cpu=_children_cpu() - cpu_before)
+    result.update(extra, name=name, cpu=_children_cpu() - cpu_before,
+                  load=os.getloadavg()[0])
     print(format_row(result), flush=True)
     return result
 
@@ -172,7 +179,8 @@ def format_row(r: dict) -> str:
            f" / {s(r['max'])} | {r['breaking_long_seen']}/{r['breaking_long']} "
            f"({r['breaking_long_within_60s']} within 60 s) | {r['breaking_short_seen']}/"
            f"{r['breaking_short']} | {r['edits_captured']}/{r['edits']} | {r['requests']} | "
-           f"{r['per_hour']:.0f} | {r['per_new_article']:.1f} | {r['cpu']:.1f} |")
+           f"{r['per_hour']:.0f} | {r['per_new_article']:.1f} | {r['not_modified']} | "
+           f"{r['cpu']:.1f} | {r['load']:.1f} |")
     if "rss_first_mib" in r:
         row += f" {r['rss_first_mib']:.0f} -> {r['rss_last_mib']:.0f} |"
     else:
@@ -182,8 +190,8 @@ def format_row(r: dict) -> str:
 
 HEADER = ("| strategy | articles captured | delay p50 / p95 / max (s) | breaking on air >= 2 min "
           "seen | on air < 2 min seen | edits captured | requests | per hour | per new "
-          "article | CPU s | monitor peak RSS MiB (first -> last hour) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|")
+          "article | 304 answers | CPU s | load | monitor peak RSS MiB (first -> last hour) |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def chart(results: list[dict], path: Path) -> None:
@@ -193,9 +201,14 @@ def chart(results: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for kind, marker in (("fixed", "s"), ("monitor", "o")):
+    def group(name: str) -> str:
+        if name.startswith("fixed"):
+            return "fixed"
+        return "monitor, no sitemaps" if "no sitemaps" in name else "monitor"
+
+    for kind, marker in (("fixed", "s"), ("monitor", "o"), ("monitor, no sitemaps", "^")):
         points = sorted((r["per_hour"], r["p50"], r["p95"], r["name"]) for r in results
-                        if r["name"].startswith(kind) and r["p50"] is not None)
+                        if group(r["name"]) == kind and r["p50"] is not None)
         if not points:
             continue
         xs = [p[0] for p in points]
@@ -231,12 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--monitor-only", type=float, default=None, metavar="BUDGET",
                         help="only the monitor at this budget (e.g. a simulated day for "
                              "its memory: --hours 24 --speed 240)")
+    parser.add_argument("--without-sitemaps", action="store_true",
+                        help="also run the monitors against the replica without sitemaps "
+                             "(with --monitor-only: only that)")
     args = parser.parse_args(argv)
     if args.monitor_only:
         work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
         print(f"seed {args.seed}, {args.hours:g} replica hours at {args.speed:g}x\n\n{HEADER}")
-        run_strategy(f"monitor @{args.monitor_only:.0f}", args, work,
-                     lambda site, db, end: run_monitor(site, db, args.monitor_only, end))
+        suffix = ", no sitemaps" if args.without_sitemaps else ""
+        run_strategy(f"monitor @{args.monitor_only:.0f}{suffix}", args, work,
+                     lambda site, db, end: run_monitor(site, db, args.monitor_only, end),
+                     sitemaps=not args.without_sitemaps)
         return 0
     work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
     print(f"seed {args.seed}, {args.hours:g} replica hours (+{GRACE:.0f} s) at {args.speed:g}x;"
@@ -251,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     for budget in budgets:
         results.append(run_strategy(f"monitor @{budget:.0f}", args, work,
                                     lambda site, db, end, b=budget: run_monitor(site, db, b, end)))
+    if args.without_sitemaps:
+        for budget in budgets:
+            results.append(run_strategy(
+                f"monitor @{budget:.0f}, no sitemaps", args, work,
+                lambda site, db, end, b=budget: run_monitor(site, db, b, end), sitemaps=False))
     fixed = results[0]
     print()
     for r in results[len(intervals):]:
