@@ -30,11 +30,13 @@ from crawler.cli.common import (DB_HELP, UsageError, add_common_options, crawl_b
 from crawler.config import DEFAULT_BASE_URL
 
 MONITOR_DESCRIPTION = (
-    "Watch the site continuously until SIGTERM: every index page is looked at again at "
+    "Watch the site continuously until SIGTERM: every index page (and every sitemap "
+    "robots.txt names, polled conditionally) is looked at again at "
     "an interval learned from how often it shows new articles (within a budget of "
     "requests per hour shared out by the square root of each page's rate), the ticker "
     "at least every minute, new articles fetched at once. Learned rates are kept in the "
-    "database. Settings: NEWSMON_MONITOR_* (docs/OPERATIONS.md).")
+    "database. Watchlist alerts are delivered as they match; /metrics is served when "
+    "metrics_address is set. Settings: NEWSMON_MONITOR_* (docs/OPERATIONS.md).")
 
 
 def add_parsers(sub: Any) -> None:
