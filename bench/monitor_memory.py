@@ -2,10 +2,12 @@
 replica, faster than real time, with tracemalloc snapshots compared over the run.
 
     python -m bench.monitor_memory [--hours 6] [--speed 240] [--budget 287] [--every 60]
+                                   [--trace]
 
-Every ``--every`` real seconds it prints the RSS, the traced total, the sizes of the
-monitor's and the store pipeline's per-run collections, and at the end the 15 source
-lines whose allocations grew most between the first and the last snapshot."""
+Every ``--every`` real seconds it prints the RSS, the replica requests so far, the
+sizes of the monitor's and the store pipeline's per-run collections; with ``--trace``
+(slow: several times the CPU) also tracemalloc's total, and at the end the 15 source
+lines whose allocations grew most between the second and the last snapshot."""
 
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=287.0)
     parser.add_argument("--every", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--trace", action="store_true")
     args = parser.parse_args(argv)
 
     from crawler.crawl.runner import run_crawl
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
     db = f"sqlite:///{Path(tempfile.mkdtemp(prefix='newsmon-memory-')) / 'm.sqlite3'}"
     upgrade(db)
-    tracemalloc.start(8)
+    if args.trace:
+        tracemalloc.start(4)
     snapshots = []
     stop = threading.Event()
     site = LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed).start()
@@ -80,10 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     def watch() -> None:
         while not stop.wait(args.every):
             gc.collect()
-            snapshots.append(tracemalloc.take_snapshot())
-            traced = tracemalloc.get_traced_memory()[0] / 2**20
+            traced = ""
+            if args.trace:
+                snapshots.append(tracemalloc.take_snapshot())
+                traced = f"traced {tracemalloc.get_traced_memory()[0] / 2**20:6.1f} MiB  "
             print(f"replica h {site.replica_seconds() / 3600:5.2f}  rss {_rss_mib():6.1f} MiB  "
-                  f"traced {traced:6.1f} MiB  {_sizes()}", flush=True)
+                  f"requests {len(site.request_log)}  {traced}objects {len(gc.get_objects())}"
+                  f"  {_sizes()}", flush=True)
 
     threading.Thread(target=watch, daemon=True).start()
     overrides = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
