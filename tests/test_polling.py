@@ -214,3 +214,19 @@ def test_a_sitemap_earns_polls_and_the_ticker_is_read_on_html_pages():
     assert due[0] == "sitemap" and len(due) == 2 and plan.pages[due[1]].kind != "sitemap"
     plan.issued(now, ticker=True)
     assert plan.due(now + 1) == ["sitemap"]
+
+
+def test_a_sitemap_starts_from_the_history_it_lists():
+    from crawler.spiders.monitor_sitemaps import seed_from_history
+
+    config = PollingConfig(half_life=6 * HOUR, burst_half_life=900)
+    now = 10_000_000.0
+    busy, stale = PageRate("news", "sitemap"), PageRate("old", "sitemap")
+    # 60 entries over the last 3 hours (20 an hour); the stale one's are 2 days old.
+    seed_from_history(busy, [now - n * 180 for n in range(60)], now, config)
+    seed_from_history(stale, [now - 2 * 24 * HOUR - n for n in range(60)] + [None], now, config)
+    assert (busy.long_count, busy.long_exposure) == (60, 6 * HOUR)
+    assert (busy.short_count, busy.short_exposure) == (6, 900)  # 0, 180, ... 900 s ago
+    assert busy.rate(config) * HOUR == pytest.approx(24)  # the recent rate wins
+    assert busy.rate(config) > 50 * PageRate("unknown").rate(config)
+    assert stale.rate(config) == PageRate("unknown").rate(config)  # the floor: the prior

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 PRIOR_COUNT = 0.5
 FLOOR_SHARE = 0.25      # of the poll budget: every page at least this often
+TICKER_SHARE = 0.5      # of the poll budget: at most this much spent reading the ticker early
 NO_TICKER = frozenset({"sitemap"})  # kinds of page that do not show the ticker
 
 
@@ -216,8 +217,19 @@ class PollPlan:
         html = [url for _at, url in scored if self.pages[url].kind not in NO_TICKER]
         read = self.last_ticker_read
         if html and read is not None and now >= read + self.config.real(
-                self.config.ticker_interval) and not set(due) & set(html):
-            # The ticker is on every HTML page: read it on the one due next (a look
-            # ahead of time there rather than one more look at the home page).
-            due.append(html[0])
+                self.config.ticker_interval) and not set(due) & set(html) and \
+                self.polls_last_hour(now) < TICKER_SHARE * self.poll_budget() * 3600.0:
+            # The ticker is on every HTML page: read it on the one nearest its turn,
+            # relative to its interval (a look ahead of time there rather than one
+            # more look at the page with the shortest interval). Within a share of
+            # the budget: a small budget goes to the pages' own turns first.
+            due.append(max(html, key=lambda url: self._ripeness(url, now)))
         return due
+
+    def _ripeness(self, url: str, now: float) -> float:
+        """How far into its interval a page is (1: due)."""
+        page = self.pages[url]
+        interval = self.intervals.get(url) or page.interval or self.config.max_interval
+        if page.last_polled is None:
+            return math.inf
+        return (now - page.last_polled) / max(self.config.real(interval), 1e-9)

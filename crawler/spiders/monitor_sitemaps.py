@@ -22,13 +22,19 @@ poll plan (kind "sitemap"), and what is not there (404, not XML) is dropped. The
 
 On its first look at a sitemap of URLs (starting, or a new month) the monitor fetches
 only the ``CATCH_UP_NEWEST`` newest URLs it has not stored (like an index's first page);
-the rest of the month is the backfill's business.
+the rest of the month is the backfill's business. A sitemap dates its entries
+(``news:publication_date``, else ``lastmod``): a sitemap watched for the first time
+starts from its own history (``seed_from_history``: the entries dated within the last
+half-life and burst half-life), not from the prior every unknown page starts from, so
+a sitemap that lists what the site publishes earns its polls at once, and one that
+lists nothing recent starts at the prior of any page.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -146,6 +152,10 @@ class SitemapWatch:
         seen = self.sitemap_lastmods.get(url, {})
         self.sitemap_lastmods[url] = lastmods
         if before is None:  # first look: the newest few not stored, as catching up
+            page = self.plan.pages[url]
+            if not page.polls:  # never watched before (else: what it learned stands)
+                seed_from_history(page, [_entry_time(e) for e in entries], time.time(),
+                                  self.plan.config)
             newest = sorted(lastmods, key=lastmods.__getitem__, reverse=True)
             for request in self._follow_articles(newest[:CATCH_UP_NEWEST]):
                 yield request.replace(meta={**request.meta, "newsmon_catch_up": True})
@@ -172,6 +182,28 @@ class SitemapWatch:
         self.sitemap_validators.pop(url, None)
         if self.state is not None:
             self.state.forget([url])
+
+
+def seed_from_history(page: PageRate, dated: list[float | None], now: float,
+                      config: Any) -> None:
+    """Start ``page``'s learned counts from the dates of what it lists (epoch seconds):
+    as if it had been polled over the last half-life (and burst half-life)."""
+    def within(seconds: float) -> int:
+        since = now - config.real(seconds)
+        return sum(1 for t in dated if t is not None and since <= t <= now)
+
+    page.long_count, page.long_exposure = float(within(config.half_life)), config.half_life
+    page.short_count = float(within(config.burst_half_life))
+    page.short_exposure = config.burst_half_life
+
+
+def _entry_time(entry: dict[str, Any]) -> float | None:
+    value = (entry.get("news_publication_date") or entry.get("lastmod") or "").strip()
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _is_news(entries: list[dict[str, Any]]) -> bool:
