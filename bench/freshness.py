@@ -2,7 +2,7 @@
 
     python -m bench.freshness [--seed 5] [--hours 1] [--speed 20] [--fixed 600]
                               [--budgets 60,120] [--chart docs/bench-freshness.png]
-                              [--monitor-only BUDGET]
+                              [--monitor-only BUDGET] [--without-sitemaps]
 
 Runs, one after the other against the live replica (``crawler.replica.live``) with the
 same seed, length and speed (replica seconds per real second), each into its own
@@ -10,7 +10,9 @@ SQLite database:
 
 - ``fixed 10m``: `newsmon crawl` every 10 replica minutes (today's default clock);
 - ``monitor @B``: `newsmon monitor --budget B` until SIGTERM, with B the fixed crawl's
-  measured requests per hour ("same cost"), a tenth of it, and ``--budgets``.
+  measured requests per hour ("same cost"), a tenth of it, and ``--budgets``;
+- ``--without-sitemaps``: the same monitors again against the replica without sitemaps
+  (``LiveReplica(sitemaps=False)``: only the HTML pages to learn from).
 
 Both get the same politeness (one request at a time) with no download delay (the
 replica is faster than real time), and run until 10 replica minutes after the
@@ -18,7 +20,8 @@ schedule's end. For each: articles captured, delay from publication to stored
 (p50/p95/max, replica seconds), breaking items captured by time on air and the share
 of those on air >= 2 min first seen within 60 s, edits captured (a revision with the
 edited title), requests in total, per hour and per new article, CPU seconds of the
-newsmon processes, and (monitor) the peak RSS of its first and last replica hour (first
+newsmon processes, 304 answers, the load average (1 min) when the row ended, and
+(monitor) the peak RSS of its first and last replica hour (first
 and last quarter for a run under two hours). ``--monitor-only BUDGET`` runs the monitor
 alone (a simulated day: ``--hours 24 --speed 240``).
 """
@@ -46,6 +49,7 @@ POLITE = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
           "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "--set", "NEWSMON_JAVASCRIPT=False",
           "--set", "LOG_LEVEL=WARNING"]
 GRACE = 600.0  # replica seconds after the schedule's end
+LEARNING = 900.0  # replica seconds: "after learning" counts articles published later
 
 
 def newsmon(*args: str) -> list[str]:
@@ -126,6 +130,11 @@ def measure(site: LiveReplica, db: str, window_hours: float) -> dict:
     speed = site.speed
     delays = sorted((stored[a["url"]] - a["real"]) * speed
                     for a in truth["articles"] if a["url"] in stored)
+    # A monitor starts knowing nothing (every page at the same prior rate): the same
+    # figures for the articles published once it had LEARNING replica seconds.
+    later = [a for a in truth["articles"] if a["at"] >= LEARNING]
+    late_delays = sorted((stored[a["url"]] - a["real"]) * speed
+                         for a in later if a["url"] in stored)
     published = len(truth["articles"])
     aired = []
     for b in truth["breaking"]:
@@ -134,9 +143,14 @@ def measure(site: LiveReplica, db: str, window_hours: float) -> dict:
         aired.append((on_air, None if seen is None else (seen - b["on_real"]) * speed))
     long_aired = [d for on_air, d in aired if on_air >= 120]
     requests = len(site.request_log)
+    not_modified = sum(r.status == 304 for r in site.request_log)
     new_articles = sum(a["url"] in stored for a in truth["articles"])
     return {
         "published": published, "captured": len(delays),
+        "after_learning": (len(late_delays), len(later),
+                           statistics.median(late_delays) if late_delays else None,
+                           late_delays[min(len(late_delays) - 1, int(0.95 * len(late_delays)))]
+                           if late_delays else None),
         "p50": statistics.median(delays) if delays else None,
         "p95": delays[min(len(delays) - 1, int(0.95 * len(delays)))] if delays else None,
         "max": delays[-1] if delays else None,
@@ -148,20 +162,27 @@ def measure(site: LiveReplica, db: str, window_hours: float) -> dict:
         "breaking_long_within_60s": sum(d is not None and d <= 60 for d in long_aired),
         "edits": len(truth["edits"]),
         "edits_captured": sum((e["url"], e["title"]) in titles for e in truth["edits"]),
-        "requests": requests, "per_hour": requests / window_hours,
+        "requests": requests, "not_modified": not_modified, "per_hour": requests / window_hours,
         "per_new_article": requests / max(1, new_articles),
     }
 
 
-def run_strategy(name: str, args: argparse.Namespace, work: Path, strategy) -> dict:
+def run_strategy(name: str, args: argparse.Namespace, work: Path, strategy,
+                 sitemaps: bool = True) -> dict:
     db = f"sqlite:///{work / (name.replace(' ', '_').replace('@', '') + '.sqlite3')}"
     end = args.hours * 3600 + GRACE
     cpu_before = _children_cpu()
-    with LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed) as site:
+    with LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed,
+                     sitemaps=sitemaps) as site:
         extra = strategy(site, db, end)
         result = measure(site, db, end / 3600)
-    result.update(extra, name=name, cpu=_children_cpu() - cpu_before)
+    result.update(extra, name=name, cpu=_children_cpu() - cpu_before,
+                  load=os.getloadavg()[0])
     print(format_row(result), flush=True)
+    n, of, p50, p95 = result["after_learning"]
+    print(f"<!-- {name}: articles published after the first {LEARNING / 60:.0f} replica "
+          f"minutes: {n}/{of} captured, delay p50 {p50 or 0:.0f} s, p95 {p95 or 0:.0f} s -->",
+          flush=True)
     return result
 
 
@@ -172,7 +193,8 @@ def format_row(r: dict) -> str:
            f" / {s(r['max'])} | {r['breaking_long_seen']}/{r['breaking_long']} "
            f"({r['breaking_long_within_60s']} within 60 s) | {r['breaking_short_seen']}/"
            f"{r['breaking_short']} | {r['edits_captured']}/{r['edits']} | {r['requests']} | "
-           f"{r['per_hour']:.0f} | {r['per_new_article']:.1f} | {r['cpu']:.1f} |")
+           f"{r['per_hour']:.0f} | {r['per_new_article']:.1f} | {r['not_modified']} | "
+           f"{r['cpu']:.1f} | {r['load']:.1f} |")
     if "rss_first_mib" in r:
         row += f" {r['rss_first_mib']:.0f} -> {r['rss_last_mib']:.0f} |"
     else:
@@ -182,8 +204,8 @@ def format_row(r: dict) -> str:
 
 HEADER = ("| strategy | articles captured | delay p50 / p95 / max (s) | breaking on air >= 2 min "
           "seen | on air < 2 min seen | edits captured | requests | per hour | per new "
-          "article | CPU s | monitor peak RSS MiB (first -> last hour) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|")
+          "article | 304 answers | CPU s | load | monitor peak RSS MiB (first -> last hour) |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def chart(results: list[dict], path: Path) -> None:
@@ -193,9 +215,14 @@ def chart(results: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for kind, marker in (("fixed", "s"), ("monitor", "o")):
+    def group(name: str) -> str:
+        if name.startswith("fixed"):
+            return "fixed"
+        return "monitor, no sitemaps" if "no sitemaps" in name else "monitor"
+
+    for kind, marker in (("fixed", "s"), ("monitor", "o"), ("monitor, no sitemaps", "^")):
         points = sorted((r["per_hour"], r["p50"], r["p95"], r["name"]) for r in results
-                        if r["name"].startswith(kind) and r["p50"] is not None)
+                        if group(r["name"]) == kind and r["p50"] is not None)
         if not points:
             continue
         xs = [p[0] for p in points]
@@ -231,12 +258,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--monitor-only", type=float, default=None, metavar="BUDGET",
                         help="only the monitor at this budget (e.g. a simulated day for "
                              "its memory: --hours 24 --speed 240)")
+    parser.add_argument("--without-sitemaps", action="store_true",
+                        help="also run the monitors against the replica without sitemaps "
+                             "(with --monitor-only: only that)")
     args = parser.parse_args(argv)
     if args.monitor_only:
         work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
         print(f"seed {args.seed}, {args.hours:g} replica hours at {args.speed:g}x\n\n{HEADER}")
-        run_strategy(f"monitor @{args.monitor_only:.0f}", args, work,
-                     lambda site, db, end: run_monitor(site, db, args.monitor_only, end))
+        suffix = ", no sitemaps" if args.without_sitemaps else ""
+        run_strategy(f"monitor @{args.monitor_only:.0f}{suffix}", args, work,
+                     lambda site, db, end: run_monitor(site, db, args.monitor_only, end),
+                     sitemaps=not args.without_sitemaps)
         return 0
     work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
     print(f"seed {args.seed}, {args.hours:g} replica hours (+{GRACE:.0f} s) at {args.speed:g}x;"
@@ -251,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     for budget in budgets:
         results.append(run_strategy(f"monitor @{budget:.0f}", args, work,
                                     lambda site, db, end, b=budget: run_monitor(site, db, b, end)))
+    if args.without_sitemaps:
+        for budget in budgets:
+            results.append(run_strategy(
+                f"monitor @{budget:.0f}, no sitemaps", args, work,
+                lambda site, db, end, b=budget: run_monitor(site, db, b, end), sitemaps=False))
     fixed = results[0]
     print()
     for r in results[len(intervals):]:

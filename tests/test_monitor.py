@@ -85,7 +85,8 @@ def early_paths(requests: list, seconds: float) -> list[str]:
 
 def test_monitor_stores_what_the_site_publishes_and_ends_on_sigterm(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
-    with LiveReplica(seed=13, hours=1, speed=SPEED) as site:  # an edit at 387 s
+    # Without sitemaps: what the index pages alone teach it (with them: below).
+    with LiveReplica(seed=13, hours=1, speed=SPEED, sitemaps=False) as site:  # an edit at 387 s
         code, out, err, stopped = run_monitor(
             site, db_url, 50, "--budget", "900",
             "--set", "NEWSMON_MONITOR_MAX_INTERVAL=5m",
@@ -134,7 +135,7 @@ def test_monitor_stores_what_the_site_publishes_and_ends_on_sigterm(tmp_path):
 def test_the_budget_is_respected_and_busy_pages_get_it(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
     budget = 150.0  # requests per replica hour: 2.5 per real second at 60x
-    with LiveReplica(seed=12, hours=2, speed=60) as site:
+    with LiveReplica(seed=12, hours=2, speed=60, sitemaps=False) as site:
         code, _out, err, stopped = run_monitor(site, db_url, 60, "--budget", str(budget))
         warm = site.started_real + 25  # the first sweep (every page, ~100 articles) is over
         spent = [r for r in site.request_log if warm <= r.time <= stopped]
@@ -190,8 +191,54 @@ def test_a_restarted_monitor_keeps_its_learned_rates(tmp_path):
     assert status.returncode == 0, status.stdout + status.stderr
     kinds = {line.split()[2] for line in status.stdout.splitlines()
              if line.startswith("monitor ")}
-    assert kinds == {"home", "section", "region"}, status.stdout
+    assert kinds == {"home", "section", "region", "sitemap"}, status.stdout
     assert "looked at longest ago" in status.stdout and "target" in status.stdout
+
+
+def sitemap_requests(site: LiveReplica, since: float = 0.0) -> list:
+    return [r for r in site.request_log if r.time >= since and r.path.startswith("/sitemaps/")]
+
+
+def test_sitemaps_are_polled_conditionally_and_earn_the_polls(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    with LiveReplica(seed=13, hours=1, speed=SPEED) as site:
+        code, _out, err, stopped = run_monitor(site, db_url, 45, "--budget", "287")
+        truth = site.truth()
+        warm = site.started_real + 20
+        polls = index_requests(site, since=warm)
+        looked = sitemap_requests(site, since=warm)
+    assert code == 0, err[-3000:]
+    learned = pages(db_url)
+    watched = {path for path, p in learned.items() if p["page_kind"] == "sitemap"}
+    # Named by robots.txt: the monthly index, this month's sitemap, the news sitemap.
+    assert {"/sitemaps/all.xml", "/sitemaps/news.xml"} <= watched
+    assert any(p.startswith("/sitemaps/all/sitemap-") for p in watched), watched
+    # Conditional: an unchanged sitemap answers 304 (the ticker is on no sitemap).
+    assert sum(r.status == 304 for r in looked) >= 1, [(r.path, r.status) for r in looked]
+    assert all(r.headers.get("If-None-Match") for r in looked if r.status == 304)
+    # It paid (every article appears there first or as soon as anywhere): the news
+    # sitemap learned a rate and is polled more often than the typical section.
+    news = learned["/sitemaps/news.xml"]
+    assert news["changes"] >= 1
+    per_section = sorted(sum(p.split("?")[0] == path for p in polls)
+                         for path in SECTION_INDEXES if path != ENDLESS_INDEX)
+    news_polls = sum(r.path == "/sitemaps/news.xml" for r in looked)
+    assert news_polls > per_section[len(per_section) // 2], (news_polls, per_section)
+    due = [a for a in truth["articles"] if a["real"] < stopped - 15]
+    assert due and [a["url"] for a in due if a["url"] not in stored_urls(db_url)] == []
+
+
+def test_a_site_without_sitemaps_costs_one_probe(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    with LiveReplica(seed=13, hours=1, speed=SPEED, sitemaps=False) as site:
+        code, _out, err, _stopped = run_monitor(site, db_url, 30, "--budget", "287")
+        truth = site.truth()
+        looked = [(r.path, r.status) for r in sitemap_requests(site)]
+    assert code == 0, err[-3000:]
+    # robots.txt names none: the place the site is known to use is tried once, 404.
+    assert looked == [("/sitemaps/all.xml", 404)]
+    assert not [p for p, row in pages(db_url).items() if row["page_kind"] == "sitemap"]
+    assert {a["url"] for a in truth["articles"]} & stored_urls(db_url)  # found on pages
 
 
 @pytest.fixture

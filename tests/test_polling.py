@@ -161,3 +161,72 @@ def test_first_looks_are_not_paid_from_the_budget():
     assert plan.polls_last_hour(now) == 0
     plan.pages["p0"].last_polled = now - 5 * HOUR  # overdue (intervals: 2.8 h each)
     assert plan.due(now + 1) == ["p0"]
+
+
+def test_quiet_pages_have_a_floor_the_budget_can_pay():
+    # 300 polls an hour for 30 pages: a quarter of them pays every page every 24 min.
+    config = PollingConfig(budget_per_hour=300, min_interval=30, max_interval=HOUR)
+    plan = PollPlan(config)
+    for n in range(10):
+        plan.add(PageRate(f"busy{n}"))
+        observe_steadily(plan, f"busy{n}", per_hour=30, hours=2, every=60)
+    for n in range(20):
+        plan.add(PageRate(f"quiet{n}"))
+    assert plan.longest_interval() == pytest.approx(30 / (0.25 * 300) * HOUR)
+    # By the square root alone the quiet pages would wait longer than that.
+    rates = {url: page.rate(config) for url, page in plan.pages.items()}
+    unbounded = allocate(rates, plan.poll_budget(), 30, 1e9)
+    assert unbounded["quiet0"] > 1.2 * plan.longest_interval()
+    intervals = plan.replan()
+    assert intervals["quiet0"] == pytest.approx(plan.longest_interval())
+    assert intervals["busy0"] < 0.5 * intervals["quiet0"]
+    # A budget too small for the floor: the longest interval is max_interval again
+    # (and, as before, dropped when even that cannot be paid).
+    small = PollPlan(PollingConfig(budget_per_hour=20, max_interval=HOUR))
+    small.pages = plan.pages
+    assert small.longest_interval() == HOUR
+
+
+def test_a_sitemap_earns_polls_and_the_ticker_is_read_on_html_pages():
+    config = PollingConfig(budget_per_hour=300, min_interval=30, max_interval=HOUR,
+                           ticker_interval=60)
+    plan = PollPlan(config)
+    plan.add(PageRate("home", "home"))
+    plan.add(PageRate("sitemap", "sitemap"))
+    for n in range(20):
+        plan.add(PageRate(f"section{n}"))
+    # The sitemap shows every new article (20 an hour); the pages, found out by it,
+    # are credited with nothing.
+    now = observe_steadily(plan, "sitemap", per_hour=20, hours=1, every=60)
+    for url in plan.pages:
+        if url != "sitemap":
+            observe_steadily(plan, url, per_hour=0, hours=1, every=600)
+    intervals = plan.replan()
+    assert intervals["sitemap"] < intervals["home"] / 4
+    # Nothing due but the sitemap, the ticker not read for a minute: the HTML page
+    # due next is added, never the sitemap alone.
+    for url in plan.pages:
+        plan.pages[url].last_polled = now
+    plan.pages["sitemap"].last_polled = now - 10 * HOUR
+    plan.issued(now - 61, ticker=True)
+    plan.issued(now - 1, ticker=False)  # a sitemap poll: no ticker
+    due = plan.due(now)
+    assert due[0] == "sitemap" and len(due) == 2 and plan.pages[due[1]].kind != "sitemap"
+    plan.issued(now, ticker=True)
+    assert plan.due(now + 1) == ["sitemap"]
+
+
+def test_a_sitemap_starts_from_the_history_it_lists():
+    from crawler.spiders.monitor_sitemaps import seed_from_history
+
+    config = PollingConfig(half_life=6 * HOUR, burst_half_life=900)
+    now = 10_000_000.0
+    busy, stale = PageRate("news", "sitemap"), PageRate("old", "sitemap")
+    # 60 entries over the last 3 hours (20 an hour); the stale one's are 2 days old.
+    seed_from_history(busy, [now - n * 180 for n in range(60)], now, config)
+    seed_from_history(stale, [now - 2 * 24 * HOUR - n for n in range(60)] + [None], now, config)
+    assert (busy.long_count, busy.long_exposure) == (60, 6 * HOUR)
+    assert (busy.short_count, busy.short_exposure) == (6, 900)  # 0, 180, ... 900 s ago
+    assert busy.rate(config) * HOUR == pytest.approx(24)  # the recent rate wins
+    assert busy.rate(config) > 50 * PageRate("unknown").rate(config)
+    assert stale.rate(config) == PageRate("unknown").rate(config)  # the floor: the prior

@@ -63,3 +63,58 @@ def test_what_happens_is_served_and_recorded():
         edited = site.truth()["edits"][-1]
         assert "(updated" in edited["title"]
         assert edited["title"] in page(site, edited["url"].removeprefix(site.base_url))
+
+
+def _get(url: str, **headers: str):
+    """(status, headers, body) of a GET, 304 and 404 included."""
+    from urllib.error import HTTPError
+    from urllib.request import Request
+
+    try:
+        with urlopen(Request(url, headers=headers)) as reply:
+            return reply.status, reply.headers, reply.read().decode("utf-8")
+    except HTTPError as error:
+        return error.code, error.headers, ""
+
+
+def test_the_sitemaps_list_what_was_published_with_honest_validators():
+    import re
+
+    with LiveReplica(seed=3, hours=2, speed=1.0, run_clock=False) as site:
+        articles = [e for e in site.events if e.kind == "article"]
+        site.advance_to(articles[2].at)
+        robots = page(site, "/robots.txt")
+        assert f"Sitemap: {site.base_url}/sitemaps/all.xml" in robots
+        status, headers, index = _get(site.base_url + "/sitemaps/all.xml")
+        monthly = re.findall(r"<loc>([^<]+)</loc>", index)[0]  # the newest month first
+        status, headers, listed = _get(monthly)
+        urls = {a["url"] for a in site.truth()["articles"]}
+        assert status == 200 and urls <= set(re.findall(r"<loc>([^<]+)</loc>", listed))
+        assert headers["Last-Modified"] and headers["ETag"]
+        # Unchanged: 304 by either validator. Something published: 200, new validators.
+        assert _get(monthly, **{"If-None-Match": headers["ETag"]})[0] == 304
+        assert _get(monthly, **{"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+        news = _get(site.base_url + "/sitemaps/news.xml")
+        assert urls <= set(re.findall(r"<loc>([^<]+)</loc>", news[2]))
+        site.advance_to(articles[3].at)
+        status, later, listed = _get(monthly, **{"If-None-Match": headers["ETag"]})
+        assert status == 200 and later["ETag"] != headers["ETag"]
+        assert site.truth()["articles"][-1]["url"] in listed
+        # The ticker changing alone does not change a sitemap (it is on no sitemap).
+        on = next(e for e in site.events if e.kind == "breaking_on" and e.at > articles[3].at)
+        content_before = max(e.at for e in site.events
+                             if e.kind in ("article", "edit") and e.at < on.at)
+        site.advance_to(content_before)
+        status, headers, _listed = _get(monthly)
+        site.advance_to(on.at)
+        assert on.data["text"] in page(site, "/")
+        assert _get(monthly, **{"If-None-Match": headers["ETag"]})[0] == 304
+
+
+def test_a_live_replica_without_sitemaps_names_and_serves_none():
+    with LiveReplica(seed=3, hours=1, speed=1.0, run_clock=False, sitemaps=False) as site:
+        site.advance_to(1800)
+        assert "Sitemap:" not in page(site, "/robots.txt")
+        for path in ("/sitemaps/all.xml", "/sitemaps/news.xml"):
+            assert _get(site.base_url + path)[0] == 404
+        assert "Dispatch" in page(site, "/news/politics")  # the rest is served as before

@@ -42,6 +42,8 @@ def test_the_scheduler_runs_the_monitor_instead_of_crawls(tmp_path: Path, procs:
         requests = [r.path for r in site.request_log]
     log = procs.stderr(scheduler)
     assert "job monitor" in log and "job crawl" not in log.replace("job crawl: off", "")
+    # The scheduler delivers alerts and serves /metrics itself: its child does not.
+    assert "--from-scheduler" in log
     recorded = runs(db_url)
     assert len(recorded) == 1, recorded             # one monitor, not a crawl every 2 s
     assert recorded[0]["status"] == "ok"            # ended by the scheduler's SIGTERM

@@ -7,13 +7,22 @@ aggregated, not one run each), the spool when the database goes away, the layout
 alarm when it ends. A SIGTERM (or Ctrl-C) ends it normally: what it holds is written,
 the run recorded `ok`, exit 0. `newsmon status` reads how fresh each kind of page is
 (`freshness_lines`).
+
+Run by hand (or by systemd) it is also its own operations, as the scheduler is
+(`monitor_operations`): watchlist alerts delivered as the monitor stores matches (and
+pending ones retried), /metrics served when `metrics_address` is configured. Run by
+the scheduler (`--from-scheduler`), it leaves both to the scheduler.
 """
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from crawler.cli.common import (DB_HELP, UsageError, add_common_options, crawl_base_url,
@@ -21,11 +30,13 @@ from crawler.cli.common import (DB_HELP, UsageError, add_common_options, crawl_b
 from crawler.config import DEFAULT_BASE_URL
 
 MONITOR_DESCRIPTION = (
-    "Watch the site continuously until SIGTERM: every index page is looked at again at "
+    "Watch the site continuously until SIGTERM: every index page (and every sitemap "
+    "robots.txt names, polled conditionally) is looked at again at "
     "an interval learned from how often it shows new articles (within a budget of "
     "requests per hour shared out by the square root of each page's rate), the ticker "
     "at least every minute, new articles fetched at once. Learned rates are kept in the "
-    "database. Settings: NEWSMON_MONITOR_* (docs/OPERATIONS.md).")
+    "database. Watchlist alerts are delivered as they match; /metrics is served when "
+    "metrics_address is set. Settings: NEWSMON_MONITOR_* (docs/OPERATIONS.md).")
 
 
 def add_parsers(sub: Any) -> None:
@@ -40,6 +51,8 @@ def add_parsers(sub: Any) -> None:
                               "request counted (default: NEWSMON_MONITOR_BUDGET, 240)")
     monitor.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or NEWSMON_MONITOR_* setting (repeatable)")
+    # The scheduler passes it: it delivers alerts and serves /metrics itself.
+    monitor.add_argument("--from-scheduler", action="store_true", help=argparse.SUPPRESS)
     add_common_options(monitor)
 
 
@@ -72,11 +85,59 @@ def monitor(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
         url, store = open_database(args.db)
-        return run_locked_crawl(url, store, base_url, "manual", overrides,
-                                describe=f"monitoring {base_url} until SIGTERM",
-                                spider=MonitorSpider, stop_requested=stop.is_set)
+        with monitor_operations(url, base_url, overrides, not args.from_scheduler):
+            return run_locked_crawl(url, store, base_url, "manual", overrides,
+                                    describe=f"monitoring {base_url} until SIGTERM",
+                                    spider=MonitorSpider, stop_requested=stop.is_set)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def monitor_operations(db_url: str, base_url: str, overrides: dict[str, Any],
+                       enabled: bool) -> Iterator[None]:
+    """While the monitor runs: the alert sender (a thread: alerts delivered within
+    `alerts.poll` of their match, failed ones retried) and, when `metrics_address` is
+    set, /metrics. When it ends: this session's alerts still pending get a last,
+    bounded try (`alerts.crawl_wait`), as after a crawl."""
+    if not enabled:
+        yield
+        return
+    from crawler.config import current
+    from crawler.ops.alerts import deliver_run_alerts, start_sender_thread
+
+    cfg = current()
+    server = None
+    if cfg.metrics_address:
+        from crawler.db.session import make_engine
+        from crawler.ops.metrics import serve_metrics, spool_file
+
+        host, port = cfg.metrics_address
+        spool_dir = overrides.get("NEWSMON_SPOOL_DIR") or cfg.scrapy.get("NEWSMON_SPOOL_DIR")
+        engine = make_engine(db_url)
+        try:
+            server = serve_metrics((host, port), engine,
+                                   [spool_file(db_url, base_url, spool_dir)])
+        except OSError as exc:
+            engine.dispose()
+            raise UsageError(f"metrics_address {host}:{port}: cannot listen: "
+                             f"{exc.strerror or exc}") from None
+        print(f"newsmon: Prometheus metrics on http://{host}:{port}/metrics",
+              file=sys.stderr)
+    started = datetime.now(UTC)
+    stop = threading.Event()
+    sender = start_sender_thread(db_url, cfg, stop)
+    try:
+        yield
+    finally:
+        stop.set()
+        sender.join(timeout=30)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        said = deliver_run_alerts(db_url, cfg, started)
+        if said:
+            print(f"newsmon: {said}", file=sys.stderr)
 
 
 def freshness_lines(engine: Any, base_url: str | None) -> list[str]:

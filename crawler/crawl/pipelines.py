@@ -21,6 +21,13 @@ from crawler.sites.almayadeen.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
+# Listings of an article not stored yet wait in memory (written with it). A monitor
+# polls the same pages all day: a card seen again at the same place only moves the
+# end of its streak (one item kept, not one per poll), and a card whose article is
+# still not stored this long after it was last seen (gone, forbidden by robots.txt,
+# not an article) is let go at the next checkpoint.
+PENDING_MAX_AGE = 6 * 3600.0
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -218,7 +225,7 @@ class StorePipeline:
         elif isinstance(item, ListingItem):
             article_id = self.store.resolve_article_id(item.article_url)
             if article_id is None:
-                self.pending.setdefault(item.article_url, []).append(item)
+                self._hold(item)
             else:
                 self.store.record_listing(item, article_id, item.observed_at or now)
         elif isinstance(item, IndexPageItem):
@@ -259,14 +266,24 @@ class StorePipeline:
             if not is_unavailable(exc):
                 raise
 
+    def _hold(self, item: ListingItem) -> None:
+        waiting = self.pending.setdefault(item.article_url, [])
+        if len(waiting) >= 2 and _place(waiting[-2]) == _place(waiting[-1]) == _place(item):
+            waiting[-1] = item  # the same streak, seen again: its end moves on
+        else:
+            waiting.append(item)
+
     def _flush_pending(self, urls: set[str] | None = None, final: bool = False) -> None:
         assert self.store is not None
         now = utcnow()
         for url in list(self.pending if urls is None else urls):
             article_id = self.store.resolve_article_id(url)
             if article_id is None:
-                if final:
+                last = self.pending[url][-1].observed_at if self.pending[url] else None
+                if final or last is None or (now - last).total_seconds() > PENDING_MAX_AGE:
                     logger.debug("Listing of %s dropped: article not stored", url)
+                    if not final:
+                        del self.pending[url]
                 continue
             listings = self.pending[url]
             while listings:  # each forgotten only once written
@@ -284,6 +301,10 @@ class StorePipeline:
         self.counts["errors"] += 1  # once written (a spooled error is counted when it is)
         if len(self.error_samples) < 10:
             self.error_samples.append(f"{error} {url}")
+
+
+def _place(item: ListingItem) -> tuple:
+    return (item.page_url, item.page_number, item.position)
 
 
 class _StatsSince:

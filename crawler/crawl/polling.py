@@ -14,8 +14,13 @@ saw and asks which page is due; ``crawler.crawl.polling_state`` keeps it in the 
   the expected delay sum(rate_i / (2 f_i)) under sum(f_i) = budget (Cho and
   Garcia-Molina's freshness results; Lagrange). ``allocate`` does it with bounds
   (``min_interval``, ``max_interval``) by clamping and re-sharing the rest.
+- A floor: whatever its learned rate, no page waits longer than the budget can pay
+  for every page with ``FLOOR_SHARE`` of it (a quiet section never featured anywhere
+  is found only on its own index), nor longer than ``max_interval``.
 - ``PollPlan`` holds every page, the budget left for polls once article fetches are
   paid (``extra_per_second``, measured by the spider), and answers ``due(now)``.
+  Pages of a kind in ``NO_TICKER`` (sitemaps) are polled like the others but do not
+  show the ticker: the ticker is read on the HTML page due next.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 PRIOR_COUNT = 0.5
+FLOOR_SHARE = 0.25      # of the poll budget: every page at least this often
+TICKER_SHARE = 0.5      # of the poll budget: at most this much spent reading the ticker early
+NO_TICKER = frozenset({"sitemap"})  # kinds of page that do not show the ticker
 
 
 @dataclass
@@ -128,11 +136,26 @@ class PollPlan:
     pages: dict[str, PageRate] = field(default_factory=dict)
     extra_per_second: float = 0.0       # article fetches etc., measured (site time)
     last_any_poll: float | None = None  # real epoch seconds
+    last_ticker_read: float | None = None  # real epoch seconds of the last HTML poll
     intervals: dict[str, float] = field(default_factory=dict)
     _recent: deque = field(default_factory=deque)   # real times of polls, last hour
 
     def add(self, page: PageRate) -> None:
         self.pages.setdefault(page.url, page)
+
+    def remove(self, url: str) -> None:
+        """Stop watching ``url`` (a sitemap the site no longer has)."""
+        self.pages.pop(url, None)
+        self.intervals.pop(url, None)
+
+    def longest_interval(self) -> float:
+        """Site seconds no page may wait longer than: ``max_interval``, shorter when
+        ``FLOOR_SHARE`` of the poll budget pays for every page more often."""
+        floor_rate = FLOOR_SHARE * self.poll_budget()
+        if not self.pages or floor_rate <= 0:
+            return self.config.max_interval
+        return min(self.config.max_interval,
+                   max(self.config.min_interval, len(self.pages) / floor_rate))
 
     def poll_budget(self) -> float:
         """Polls per site second left once article fetches are paid."""
@@ -142,7 +165,7 @@ class PollPlan:
     def replan(self) -> dict[str, float]:
         rates = {url: page.rate(self.config) for url, page in self.pages.items()}
         self.intervals = allocate(rates, self.poll_budget(), self.config.min_interval,
-                                  self.config.max_interval)
+                                  self.longest_interval())
         for url, interval in self.intervals.items():
             self.pages[url].interval = interval
         return self.intervals
@@ -164,10 +187,13 @@ class PollPlan:
             page.observe(now, new_items, self.config)
         self.replan()
 
-    def issued(self, now: float, first_look: bool = False) -> None:
+    def issued(self, now: float, first_look: bool = False, ticker: bool = True) -> None:
         """A poll was sent at ``now`` (counted against the budget from then on; a page's
-        first look, once per page when the monitor starts, is not)."""
+        first look, once per page when the monitor starts, is not); ``ticker``: of a
+        page that shows the ticker."""
         self.last_any_poll = now
+        if ticker:
+            self.last_ticker_read = now
         if not first_look:
             self._recent.append(now)
 
@@ -188,9 +214,22 @@ class PollPlan:
             self.replan()
         scored = sorted((self.due_at(url), url) for url in self.pages)
         due = [url for at, url in scored if at <= now]
-        if not due and scored and self.last_any_poll is not None and \
-                now >= self.last_any_poll + self.config.real(self.config.ticker_interval):
-            # The ticker is on every page: read it on the page due next (a look ahead
-            # of time there rather than one more look at the home page).
-            due = [scored[0][1]]
+        html = [url for _at, url in scored if self.pages[url].kind not in NO_TICKER]
+        read = self.last_ticker_read
+        if html and read is not None and now >= read + self.config.real(
+                self.config.ticker_interval) and not set(due) & set(html) and \
+                self.polls_last_hour(now) < TICKER_SHARE * self.poll_budget() * 3600.0:
+            # The ticker is on every HTML page: read it on the one nearest its turn,
+            # relative to its interval (a look ahead of time there rather than one
+            # more look at the page with the shortest interval). Within a share of
+            # the budget: a small budget goes to the pages' own turns first.
+            due.append(max(html, key=lambda url: self._ripeness(url, now)))
         return due
+
+    def _ripeness(self, url: str, now: float) -> float:
+        """How far into its interval a page is (1: due)."""
+        page = self.pages[url]
+        interval = self.intervals.get(url) or page.interval or self.config.max_interval
+        if page.last_polled is None:
+            return math.inf
+        return (now - page.last_polled) / max(self.config.real(interval), 1e-9)

@@ -83,5 +83,14 @@ class PollingState:
         self.down = False
         return True
 
+    def forget(self, urls: list[str]) -> None:
+        """Delete these pages' rows (a page no longer watched); nothing raised while
+        the database is away (the row stays: the page is dropped again next time)."""
+        try:
+            monitor_pages.delete_pages(self.engine, self.base_url, urls)
+        except Exception as exc:  # noqa: BLE001 - only an unavailable database
+            if not is_unavailable(exc):
+                raise
+
     def close(self) -> None:
         self.engine.dispose()

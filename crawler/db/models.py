@@ -47,6 +47,8 @@ NAMING_CONVENTION = {
 RUN_STATUSES = ("running", "ok", "failed", "degraded", "interrupted")
 RUN_TRIGGERS = ("manual", "cron", "scheduler")
 PAGE_KINDS = ("home", "section", "region")
+# The monitor also polls the site's sitemaps (migration 0013).
+MONITOR_PAGE_KINDS = (*PAGE_KINDS, "sitemap")
 LINK_KINDS = ("related", "read_more", "related_or_read_more")
 
 
@@ -420,13 +422,14 @@ class MetricTotal(Base):
 
 
 class MonitorPage(Base):
-    """What ``newsmon monitor`` learned about one index page of a site
+    """What ``newsmon monitor`` learned about one index page (or sitemap) of a site
     (``crawler.crawl.polling.PageRate``): its decayed counts of new articles and the
     time they were counted over (long and short memory), its polls, the last poll and
     the last change, and the interval it was last given (site seconds)."""
 
     __tablename__ = "monitor_pages"
-    __table_args__ = (CheckConstraint(_in("page_kind", PAGE_KINDS), name="page_kind"),)
+    __table_args__ = (CheckConstraint(_in("page_kind", MONITOR_PAGE_KINDS),
+                                      name="page_kind"),)
 
     base_url: Mapped[str] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from crawler.db.models import MonitorPage
@@ -38,6 +38,15 @@ def save_pages(engine: Engine, base_url: str, pages: list[dict[str, Any]],
     rows = [{**page, "base_url": base_url, "updated_at": now} for page in pages]
     with engine.begin() as conn:
         upsert(conn, _table, rows, ["base_url", "url"], list(_LEARNED))
+
+
+def delete_pages(engine: Engine, base_url: str, urls: list[str]) -> None:
+    """Forget these pages (a sitemap the site no longer has, last month's)."""
+    if not urls:
+        return
+    with engine.begin() as conn:
+        conn.execute(delete(_table).where(_table.c.base_url == base_url,
+                                          _table.c.url.in_(urls)))
 
 
 def freshness(engine: Engine, base_url: str | None = None,

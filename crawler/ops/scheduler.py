@@ -95,6 +95,8 @@ class CrawlScheduler:
         argv += self.config.job_args(job)
         if "--trigger" in options:
             argv += ["--trigger", "scheduler"]
+        if "--from-scheduler" in options:  # the monitor: alerts, /metrics are ours
+            argv.append("--from-scheduler")
         return argv
 
     def describe(self, job: str) -> str:

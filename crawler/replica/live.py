@@ -16,6 +16,15 @@ same seed, length and speed publish the same things at the same replica times:
   it after a time on air;
 - now and then a published article edited (its title and first paragraph).
 
+Sitemaps (``sitemaps=True``, the default): the replica's monthly sitemaps
+(``/sitemaps/all.xml`` indexing ``/sitemaps/all/sitemap-YYYY-M.xml``, certain for the
+Arabic edition, guessed for the English one: SITE.md) and its Google News sitemap
+(``/sitemaps/news.xml``: a replica assumption, as is its naming in robots.txt) list
+what has been published so far, each with a Last-Modified (the newest ``lastmod`` it
+lists) and an ETag that change only with what it lists. ``sitemaps=False``: a site
+without any (404, and robots.txt names none), to measure a monitor that has only the
+HTML pages.
+
 ``speed`` is replica seconds per real second. Pages carry real times (an article
 published at replica second 600 of a replica at speed 60 says it was published ten
 real seconds after the start), so a crawler's timestamps and the truth compare
@@ -31,9 +40,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 from zlib import crc32
 
-from crawler.replica import changes, content
+from crawler.replica import changes, content, index_pages, routes
+from crawler.replica.layout import Page
 from crawler.replica.model import BEIRUT, REGIONS
 from crawler.replica.server import ReplicaServer
 
@@ -145,9 +156,11 @@ class LiveReplica(ReplicaServer):
     """
 
     def __init__(self, seed: int = 1, hours: float = 1.0, speed: float = 1.0,
-                 host: str = "127.0.0.1", port: int = 0, run_clock: bool = True, **kwargs):
+                 host: str = "127.0.0.1", port: int = 0, run_clock: bool = True,
+                 sitemaps: bool = True, **kwargs):
         super().__init__(host, port, **kwargs)
         self.run_clock = run_clock  # False: the caller moves time (``advance_to``)
+        self.sitemaps = sitemaps
         self.seed, self.hours, self.speed = seed, hours, float(speed)
         self.events = live_schedule(seed, hours * 3600.0)
         self.started_real: float | None = None
@@ -207,6 +220,15 @@ class LiveReplica(ReplicaServer):
             batch.append(heapq.heappop(self._pending))
         if batch:
             self._apply(batch)
+
+    def respond(self, raw_path: str) -> Page:
+        if not self.sitemaps:  # a site without sitemaps: none named, none served
+            path = urlsplit(raw_path).path
+            if path == "/robots.txt":
+                return Page(200, routes.robots_txt(None).encode(), "text/plain; charset=utf-8")
+            if path.startswith("/sitemaps/"):
+                return index_pages.render_not_found()
+        return super().respond(raw_path)
 
     # -- what happens ---------------------------------------------------------------
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from crawler.replica.layout import Page
@@ -82,21 +83,28 @@ def _url(origin: str, a: dict, news: bool = False) -> str:
             f"<lastmod>{a['modified'].isoformat()}</lastmod>{extra}</url>\n")
 
 
-def _page(root: str, body: str) -> Page:
+def _page(root: str, body: str, listed: list[dict] | None = None) -> Page:
+    """``listed``: the articles the sitemap lists; its Last-Modified is the newest of
+    their modified times (a sitemap changes only when they do: an honest validator)."""
     text = f'<?xml version="1.0" encoding="UTF-8"?>\n{root}\n{body}</{root.split()[0][1:]}>\n'
-    return Page(200, text.encode("utf-8"), _XML)
+    headers = {}
+    if listed:
+        newest = max(a["modified"] for a in listed).astimezone(UTC)
+        headers["Last-Modified"] = format_datetime(newest, usegmt=True)
+    return Page(200, text.encode("utf-8"), _XML, headers)
 
 
 def render_index(articles: list[dict], origin: str) -> Page:
     origin = origin.rstrip("/")
     months: dict[tuple[int, int], str] = {}
-    for a in in_monthly(articles):
+    monthly = in_monthly(articles)
+    for a in monthly:
         key = month_of(a)
         months[key] = max(months.get(key, ""), a["modified"].isoformat())
     body = "".join(f"  <sitemap><loc>{escape(origin + monthly_path(*key))}</loc>"
                    f"<lastmod>{months[key]}</lastmod></sitemap>\n"
                    for key in sorted(months, reverse=True))
-    return _page(f"<sitemapindex {_NS}>", body)
+    return _page(f"<sitemapindex {_NS}>", body, monthly)
 
 
 def render_monthly(path: str, articles: list[dict], origin: str) -> Page | None:
@@ -108,12 +116,14 @@ def render_monthly(path: str, articles: list[dict], origin: str) -> Page | None:
                     key=lambda a: a["published"], reverse=True)
     if not listed:
         return None
-    return _page(f"<urlset {_NS}>", "".join(_url(origin.rstrip("/"), a) for a in listed))
+    return _page(f"<urlset {_NS}>", "".join(_url(origin.rstrip("/"), a) for a in listed),
+                 listed)
 
 
 def render_news(articles: list[dict], origin: str) -> Page:
-    body = "".join(_url(origin.rstrip("/"), a, news=True) for a in in_news(articles))
-    return _page(f"<urlset {_NS} {_NEWS_NS}>", body)
+    listed = in_news(articles)
+    body = "".join(_url(origin.rstrip("/"), a, news=True) for a in listed)
+    return _page(f"<urlset {_NS} {_NEWS_NS}>", body, listed)
 
 
 # --- opt-in variant: sitemaps where another CMS puts them ------------------------------

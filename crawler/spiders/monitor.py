@@ -18,6 +18,10 @@ placements, fetch errors, incremental memory) with another clock:
   when no page was read for the ticker interval, the page due next is read early;
 - a page's next page is read only when its first page shows nothing but new cards
   (more news than a page holds), or on its first poll as in a crawl;
+- the site's sitemaps, where it has them, are pages of the plan too
+  (``crawler.spiders.monitor_sitemaps``); an index page is credited with the new
+  cards it shows except those a sitemap showed first, so a sitemap that pays gets the
+  polls and the index pages it finds out fall to the floor;
 - learned rates are saved after each poll (``crawler.crawl.polling_state``) and loaded
   at the start: a restarted monitor keeps them.
 
@@ -54,6 +58,7 @@ from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
 from crawler.sites.almayadeen.urls import canonicalize_url, same_origin
 from crawler.spiders.almayadeen import AlmayadeenSpider
+from crawler.spiders.monitor_sitemaps import SitemapWatch
 
 TICK = 0.2                  # real seconds between two looks at the plan
 IN_FLIGHT_LIMIT = 300.0     # real seconds after which a poll with no answer is forgotten
@@ -74,7 +79,7 @@ def polling_config(settings: Any) -> PollingConfig:
         speedup=settings.getfloat("NEWSMON_MONITOR_SPEEDUP", 1.0) or 1.0)
 
 
-class MonitorSpider(AlmayadeenSpider):
+class MonitorSpider(SitemapWatch, AlmayadeenSpider):
     name = "monitor"
     # A stop (SIGTERM) is how a monitor ends: the run is not "interrupted" for it.
     ends_by_stopping = True
@@ -110,6 +115,7 @@ class MonitorSpider(AlmayadeenSpider):
         self.logger.info("Monitoring %s: %d pages known, budget %.0f requests/hour",
                          self.base_url, len(self.plan.pages), self.plan.config.budget_per_hour)
         yield self._poll(self.base_url)
+        yield self._discover_sitemaps()
         for request in self._follow_articles(unfollowed_links(self.memory)):
             yield _catching_up(request)
         self.run_every = parse_duration(self.settings.get("NEWSMON_MONITOR_RUN_EVERY") or "1h")
@@ -162,7 +168,9 @@ class MonitorSpider(AlmayadeenSpider):
     def _poll(self, url: str) -> scrapy.Request:
         page = self.plan.pages[url]
         self.in_flight[url] = time.time()
-        self.plan.issued(time.time(), first_look=not page.polls)
+        self.plan.issued(time.time(), first_look=not page.polls, ticker=page.kind != "sitemap")
+        if page.kind == "sitemap":
+            return self._sitemap_request(url)
         request = self._index_request(url, kind=page.kind, name=page.name or page.kind,
                                       page=1)
         return request.replace(meta={**request.meta, "newsmon_poll": True})
@@ -183,9 +191,12 @@ class MonitorSpider(AlmayadeenSpider):
         first_look = not self.plan.pages.get(url, PageRate(url)).polls
         before = self.listings.get(url, set())
         links: list[str] | None = None
+        fresh: set[str] = set()   # cards of articles the monitor had not met before
         for output in super().parse_index_page(response, kind, name, page, chain):
             if isinstance(output, IndexPageItem):
                 links = output.article_urls
+                fresh = {u for u in links
+                         if canonicalize_url(u) not in self.articles_requested}
             elif (poll and not first_look and isinstance(output, scrapy.Request)
                   and output.callback == self.parse_index_page
                   and not _overflows(links or [], before)):
@@ -198,11 +209,16 @@ class MonitorSpider(AlmayadeenSpider):
             if breaking:
                 yield BreakingItem(texts=breaking)
         if poll and links is not None:
-            self._polled(url, links)
+            # Index pages overlap by design (the home page features section articles):
+            # each is credited with what it newly shows, unless a sitemap showed it first.
+            self._polled(url, links, {u for u in set(links) - before
+                                      if u in fresh or u not in self.sitemap_found})
 
-    def _polled(self, url: str, links: list[str]) -> None:
+    def _polled(self, url: str, links: list[str], credited: set[str]) -> None:
+        """A poll of ``url`` showed ``links``; ``credited``: the new ones its learned
+        rate counts."""
         before = self.listings.get(url)
-        new = None if before is None else len(set(links) - before)
+        new = None if before is None else len(credited)
         self.listings[url] = set(links)
         self.in_flight.pop(url, None)
         self.plan.record_poll(url, time.time(), new)
@@ -248,6 +264,21 @@ class MonitorSpider(AlmayadeenSpider):
                                                 previous_card_title, placed):
             yield request.replace(dont_filter=True, priority=ARTICLE_PRIORITY)
 
+    def _refetch(self, url: str) -> Iterator[scrapy.Request]:
+        """Fetch an article again (its sitemap entry says it changed), conditionally."""
+        url = canonicalize_url(url)
+        known = self.memory.known([url]).get(url)
+        self.articles_requested.add(url)
+        self.articles_parsed.discard(url)
+        meta: dict[str, Any] = {"handle_httpstatus_list": [304]}
+        headers: dict[str, str] = {}
+        if known is not None:
+            meta["newsmon_article_id"] = known.id
+            headers = self.memory.conditional_headers(url)
+        yield scrapy.Request(url, callback=self.parse_article_page, errback=self.on_error,
+                             headers=headers, meta=meta, dont_filter=True,
+                             priority=ARTICLE_PRIORITY)
+
     def parse_article_page(self, response: Response) -> Iterator[Any]:
         for output in super().parse_article_page(response):
             if isinstance(output, ArticleItem) and output.title:
@@ -259,7 +290,7 @@ class MonitorSpider(AlmayadeenSpider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         if request.meta.get("newsmon_poll"):  # looked at, nothing learned
-            url = canonicalize_url(request.url)
+            url = request.meta.get("newsmon_sitemap") or canonicalize_url(request.url)
             self.in_flight.pop(url, None)
             if url in self.plan.pages:
                 self.plan.pages[url].last_polled = time.time()

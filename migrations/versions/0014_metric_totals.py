@@ -1,7 +1,7 @@
 """Running totals of the metrics; an index that reads an article's tags in order.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-05
 
 - ``metric_totals``: each Prometheus counter's running total, kept by the store in the
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
