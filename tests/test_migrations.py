@@ -29,7 +29,7 @@ def test_upgrade_from_empty_and_downgrade_to_base(db_url: str, db_engine: Engine
     assert not migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)
     assert tables(db_engine) == APP_TABLES | {"alembic_version"}
-    assert migrate.current_revision(db_url) == migrate.head_revision() == "0011"
+    assert migrate.current_revision(db_url) == migrate.head_revision() == "0012"
     assert migrate.is_up_to_date(db_url)
     migrate.upgrade(db_url)  # idempotent at head
 
