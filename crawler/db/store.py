@@ -384,13 +384,15 @@ class Store(MonitoringStore):
 
     def iter_export_articles(self, since: datetime | None = None,
                              until: datetime | None = None, *, section: str | None = None,
-                             region: str | None = None, tag: str | None = None
+                             region: str | None = None, tag: str | None = None,
+                             edition: str | None = None, language: str | None = None
                              ) -> Iterator[dict[str, Any]]:
         """Export records, ordered by published_at (missing last) then url, streamed
         in batches (constant memory). ``since``/``until``: only articles published in
         [since, until); an article without a publication date counts as published
-        when first seen. ``section``, ``region``, ``tag``: by name (``ArticleFilter``)."""
-        which = ArticleFilter(since, until, section, region, tag)
+        when first seen. ``section``, ``region``, ``tag``: by name; ``edition``,
+        ``language``: as stored (``ArticleFilter``)."""
+        which = ArticleFilter(since, until, section, region, tag, edition, language)
         with self.engine.connect() as conn:
             yield from queries.iter_export_articles(conn, which, self.batch_size)
 

@@ -1,0 +1,129 @@
+"""Editions in the database (migration 0012): rows record their edition, search finds
+Arabic and Spanish words however they are written (diacritics, tatweel, letter
+variants, accents) in each article's language, filters by edition and language, and
+sibling evidence ties the same story across editions. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from crawler.db.models import Article, BreakingNews, CrawlRun, Placement
+from crawler.db.search import count_matches, search
+from crawler.db.siblings import lead_image_file, siblings_of
+from crawler.db.store import Store
+from crawler.items import ArticleItem, ListingItem
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+IMAGE = "https://media.almayadeen.net/media/image/2025/9/15/0f1e2d3c-aaaa-bbbb.jpg"
+EN_URL = "https://english.almayadeen.net/news/politics/school-reopens-in-gaza"
+AR_URL = "https://www.almayadeen.net/news/politics/المدرسة-تفتح-أبوابها"
+ES_URL = "https://espanol.almayadeen.net/noticias/2046797/la-escuela-reabre"
+OTHER_AR = "https://www.almayadeen.net/news/politics/خبر-آخر"
+
+# The Arabic body carries full tashkeel, a tatweel, alef with hamza and ta marbuta.
+AR_BODY = "أعلنت وزارةُ التربيةِ أنّ المَدْرَسَةَ الكبيـــرة سَتُفْتَحُ غدًا في غزّة."
+ES_BODY = "La política educativa: la escuela reabrirá mañana en Gaza, según el ministerio."
+
+
+def _article(url: str, edition: str | None, language: str | None, title: str, body: str,
+             alternates: list[str] = (), image: str | None = None) -> ArticleItem:
+    return ArticleItem(url=url, title=title, body=body, language=language,
+                       edition=edition, alternate_urls=list(alternates), image_url=image,
+                       published_at=NOW - timedelta(hours=1))
+
+
+@pytest.fixture
+def three(store: Store) -> Store:
+    db_engine = store.engine
+    english = Store(db_engine)  # an English crawl's store (the default edition)
+    arabic = Store(db_engine, edition="ar")
+    spanish = Store(db_engine, edition="es")
+    run = arabic.start_run("http://127.0.0.1:8001")
+    english.save_article(_article(EN_URL, None, "en", "School reopens in Gaza",
+                                  "The ministry said the big school opens tomorrow.",
+                                  image=IMAGE + "?width=1000"), run, NOW)
+    arabic.save_article(_article(AR_URL, None, None, "المدرسة تفتح أبوابها", AR_BODY,
+                                 alternates=[EN_URL]), run, NOW,
+                        listings=[ListingItem(AR_URL, "https://www.almayadeen.net/", "home",
+                                              "Home", 1, 1, NOW)])
+    arabic.save_article(_article(OTHER_AR, "ar", "ar", "خبر آخر", "نص لا علاقة له"), run, NOW)
+    spanish.save_article(_article(ES_URL, "es", "es", "La escuela reabre", ES_BODY,
+                                  image=IMAGE), run, NOW)
+    arabic.record_breaking(["عاجل: المدرسة تفتح"], NOW)
+    return english
+
+
+def test_rows_record_their_edition(three: Store):
+    db_engine = three.engine
+    with db_engine.connect() as conn:
+        editions = dict(conn.execute(select(Article.url, Article.edition)).all())
+        placement = conn.execute(select(Placement.edition)).scalar_one()
+        breaking = conn.execute(select(BreakingNews.edition)).scalar_one()
+        run = conn.execute(select(CrawlRun.edition)).scalar_one()
+    # An item without an edition takes its store's (the crawl's); one with, its own.
+    assert editions == {EN_URL: "en", AR_URL: "ar", OTHER_AR: "ar", ES_URL: "es"}
+    assert (placement, breaking, run) == ("ar", "ar", "ar")
+
+
+@pytest.mark.parametrize("query", [
+    "المدرسة",            # without diacritics: the text has them
+    "المَدْرَسَة",          # with other diacritics than the text's
+    "الكبيرة",             # the text writes it with a tatweel (الكبيـــرة)
+    "اعلنت",               # the text writes أعلنت (alef with hamza)
+    "غزه",                 # the text writes غزّة (shadda, ta marbuta)
+])
+def test_arabic_matches_whatever_the_diacritics(three: Store, query: str):
+    found = [r["url"] for r in search(three.engine, query)]
+    assert found == [AR_URL], query
+
+
+@pytest.mark.parametrize("query", ["politica", "POLÍTICA", "manana", "mañana"])
+def test_spanish_matches_with_or_without_accents(three: Store, query: str):
+    assert [r["url"] for r in search(three.engine, query)] == [ES_URL]
+
+
+def test_filters_by_edition_and_language(three: Store):
+    assert {r["url"] for r in search(three.engine, "gaza")} == {EN_URL, ES_URL}
+    assert [r["url"] for r in search(three.engine, "gaza", edition="es")] == [ES_URL]
+    assert [r["url"] for r in search(three.engine, "gaza", language="en")] == [EN_URL]
+    assert count_matches(three.engine, "gaza", edition="ar") == 0
+    assert count_matches(three.engine, "المدرسة", edition="ar") == 1
+    assert count_matches(three.engine, "خبر", language="ar") == 1
+    exported = list(three.iter_export_articles(edition="ar"))
+    assert sorted(r["url"] for r in exported) == sorted([AR_URL, OTHER_AR])
+    # The crawl's edition fills a missing language? No: the store keeps what it is given.
+    assert all(r["edition"] == "ar" for r in exported)
+
+
+def test_siblings_from_links_and_the_shared_image(three: Store):
+    with three.engine.connect() as conn:
+        ids = dict(conn.execute(select(Article.url, Article.id)).all())
+        found = siblings_of(conn, list(ids.values()))
+    by_url = {url: found.get(ids[url], []) for url in ids}
+    # English: linked from the Arabic page, same image file as the Spanish one.
+    assert [(s["url"], s["evidence"]) for s in by_url[EN_URL]] == [
+        (AR_URL, ["alternate_url"]), (ES_URL, ["lead_image"])]
+    assert [s["url"] for s in by_url[AR_URL]] == [EN_URL]
+    assert [s["url"] for s in by_url[ES_URL]] == [EN_URL]
+    assert by_url[OTHER_AR] == []  # nothing on its page ties it to anything
+    record = three.get_article(EN_URL)
+    assert record["siblings"] == [AR_URL, ES_URL] and record["edition"] == "en"
+
+
+def test_lead_image_file_names_the_upload():
+    assert lead_image_file(IMAGE + "?width=1000") == "0f1e2d3c-aaaa-bbbb.jpg"
+    assert lead_image_file("https://example.net/") is None
+    assert lead_image_file(None) is None
+
+
+def test_postgresql_uses_each_articles_language(three: Store, db_url: str):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's text search configurations")
+    with three.engine.connect() as conn:
+        configs = dict(conn.execute(text(
+            "SELECT url, newsmon_ts_config(language)::text FROM articles")).all())
+    assert configs[AR_URL] == "english"  # stored without a language: English rules
+    assert configs[OTHER_AR] == "arabic" and configs[ES_URL] == "spanish"
