@@ -127,3 +127,21 @@ def test_postgresql_uses_each_articles_language(three: Store, db_url: str):
             "SELECT url, newsmon_ts_config(language)::text FROM articles")).all())
     assert configs[AR_URL] == "english"  # stored without a language: English rules
     assert configs[OTHER_AR] == "arabic" and configs[ES_URL] == "spanish"
+
+
+@pytest.mark.parametrize("query", ["المدرسة", "المَدْرَسَة", "الكبيرة", "غزه", "politica",
+                                   "mañana", "escuela", "school", "gaza", "خبر"])
+def test_watchlist_matcher_folds_as_the_search(three: Store, query: str):
+    """An alert matches what `newsmon search` finds, Arabic and Spanish included: the
+    matcher folds and stems each article as its database indexes it."""
+    from crawler.db.matcher import Analyzer, compile_query, pg_config
+
+    dialect = three.engine.dialect.name
+    in_python = set()
+    for record in three.iter_export_articles():
+        analyzer = Analyzer(dialect, pg_config(record["language"]))
+        doc = analyzer.document(record["title"], record["summary"], record["body"])
+        if compile_query(query, analyzer).match(doc) is not None:
+            in_python.add(record["url"])
+    in_db = {r["url"] for r in search(three.engine, query, limit=100)}
+    assert in_python == in_db and in_db, query

@@ -34,7 +34,8 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
-from crawler.db.matcher import Analyzer, CompiledQuery, Document, Term, compile_query, snippet
+from crawler.db.matcher import (Analyzer, CompiledQuery, Document, Term, compile_query,
+                                pg_config, snippet)
 from crawler.db.models import ALERT_KINDS, Alert, Watchlist
 from crawler.db.text import clean_text
 
@@ -161,15 +162,19 @@ class _Cache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[Any, Analyzer, WatchIndex]] = {}
 
-    def get(self, conn: Connection) -> tuple[Analyzer, WatchIndex]:
+    def get(self, conn: Connection, language: str | None = None
+            ) -> tuple[Analyzer, WatchIndex]:
+        """The analyzer and watchlists for documents in ``language`` (PostgreSQL stems
+        each language its own way: one compilation per configuration)."""
         version = tuple(conn.execute(select(func.count(), func.max(_watchlists.c.updated_at),
                                             func.max(_watchlists.c.id))).one())
-        key = conn.engine.url.render_as_string(hide_password=False)
+        config = pg_config(language) if conn.dialect.name == "postgresql" else "english"
+        key = f"{conn.engine.url.render_as_string(hide_password=False)}#{config}"
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
                 return entry[1], entry[2]
-            analyzer = entry[1] if entry else Analyzer(conn.dialect.name)
+            analyzer = entry[1] if entry else Analyzer(conn.dialect.name, config)
         compiled = [] if not version[0] else [
             CompiledWatchlist(r["id"], r["name"], compile_query(r["query"], analyzer),
                               r["section"], r["region"], r["tag"], frozenset(r["kinds"]),
@@ -184,8 +189,9 @@ class _Cache:
 _cache = _Cache()
 
 
-def compiled_watchlists(conn: Connection) -> tuple[Analyzer, WatchIndex]:
-    return _cache.get(conn)
+def compiled_watchlists(conn: Connection, language: str | None = None
+                        ) -> tuple[Analyzer, WatchIndex]:
+    return _cache.get(conn, language)
 
 
 def match_document(index: WatchIndex, kind: str, doc: Document,
@@ -237,7 +243,7 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
     """Queue the alerts of a new article (``previous`` None) or of a new revision of
     one (``previous``: the stored title, summary and body before it). ``article``:
     its scalar fields as stored. Returns how many were queued."""
-    analyzer, watchlists = compiled_watchlists(conn)
+    analyzer, watchlists = compiled_watchlists(conn, article.get("language"))
     if not watchlists:
         return 0
     kind = "new" if previous is None else "edit"
