@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler.config import DEFAULT_BASE_URL, parse_duration
-from crawler.cli.common import (DB_HELP, EXIT_DEGRADED, UsageError, add_common_options,
-                                crawl_base_url, crawl_overrides, open_database,
-                                parse_date, parse_set_options)
+from crawler.cli.common import (DB_HELP, EDITION_HELP, EXIT_DEGRADED, UsageError,
+                                add_common_options, crawl_base_url, crawl_overrides,
+                                crawl_target, open_database, parse_date,
+                                parse_set_options)
 from crawler.cli.validate import database_url, scrapy_setting_types, site_url
 
 BACKFILL_DESCRIPTION = (
@@ -36,6 +37,7 @@ def add_parsers(sub: Any) -> None:
     crawl.add_argument("--base-url", default=None,
                        help=f"site to crawl (default: $NEWSMON_BASE_URL, the config file, "
                             f"else {DEFAULT_BASE_URL})")
+    crawl.add_argument("--edition", help=EDITION_HELP)
     crawl.add_argument("--trigger", choices=("manual", "cron", "scheduler"), default="manual",
                        help="who started this run, as recorded (default: manual)")
     add_common_options(crawl)
@@ -65,6 +67,7 @@ def add_parsers(sub: Any) -> None:
                                "same forms (default: up to now)")
     backfill.add_argument("--base-url", default=None,
                           help="site to read (default: as for crawl)")
+    backfill.add_argument("--edition", help=EDITION_HELP)
     backfill.add_argument("--trigger", choices=("manual", "cron", "scheduler"),
                           default="manual", help="who started this run, as recorded")
     backfill.add_argument("--db", help=DB_HELP)
@@ -102,9 +105,10 @@ def revisit_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def crawl(args: argparse.Namespace) -> int:
-    base_url = crawl_base_url(args.base_url)  # --base-url, env, config file
     if args.base_url is not None:  # the configuration's is validated when loaded
-        base_url = site_url(base_url)
+        args.base_url = site_url(args.base_url)
+    # --edition, --base-url, env, config file
+    edition, base_url = crawl_target(args.edition, args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
         overrides.update(revisit_overrides(args))  # --revisit-after
@@ -114,7 +118,8 @@ def crawl(args: argparse.Namespace) -> int:
     url, store = open_database(args.db)
     started = datetime.now(UTC)
     code = run_locked_crawl(url, store, base_url, args.trigger, overrides,
-                            describe=f"crawling {base_url}")
+                            describe=f"crawling {base_url} ({edition} edition)",
+                            edition=edition)
     from crawler.config import current
     from crawler.ops.alerts import deliver_run_alerts
 
@@ -126,32 +131,37 @@ def crawl(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def exclusive_crawl(db_url: str, base_url: str, store: Any) -> Iterator[None]:
-    """Hold the site's crawl lock (LockHeld at once if another crawl has it) and mark
-    runs that a dead process left "running" as interrupted."""
+def exclusive_crawl(db_url: str, base_url: str, store: Any,
+                    edition: str = "en") -> Iterator[None]:
+    """Hold the crawl lock of the site's edition (LockHeld at once if another crawl has
+    it) and mark runs of it that a dead process left "running" as interrupted."""
     from crawler.ops.crawl_lock import crawl_lock
     from crawler.ops.health import recover_abandoned_runs
 
-    with crawl_lock(db_url, base_url):
+    with crawl_lock(db_url, base_url, edition=edition):
         recover_abandoned_runs(store, base_url, "its process ended without finishing "
-                                                "the run (killed or crashed)")
+                                                "the run (killed or crashed)", edition)
         yield
 
 
 def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
-                     overrides: dict[str, Any], describe: str, **crawl_kwargs: Any) -> int:
-    """One run of a crawl or backfill: lock, run record, summary and exit code."""
+                     overrides: dict[str, Any], describe: str, edition: str = "en",
+                     **crawl_kwargs: Any) -> int:
+    """One run of a crawl or backfill of ``edition``: lock, run record, summary and
+    exit code."""
     from crawler.crawl.runner import run_crawl
     from crawler.db.session import DatabaseUnavailable, make_engine, redact_url
     from crawler.db.store import Store
 
-    # One crawl of a site per database at a time: LockHeld (exit 4) if another runs.
-    with exclusive_crawl(url, base_url, store):
-        run_id = store.start_run(base_url, trigger=trigger)
+    # One crawl of a site's edition per database at a time: LockHeld (exit 4) if
+    # another runs; the other editions crawl beside it.
+    with exclusive_crawl(url, base_url, store, edition):
+        run_id = Store(store.engine, edition=edition).start_run(base_url, trigger=trigger)
         store.engine.dispose()
         print(f"newsmon: {describe} into {redact_url(url)} (run {run_id})", file=sys.stderr)
         try:
-            outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
+            outcome = run_crawl(base_url, url, overrides, run_id=run_id, edition=edition,
+                                **crawl_kwargs)
         finally:
             # A crawl that died starting (a bad setting, a spider that would not open)
             # never closed its run: it failed, rather than `running` until the next.
@@ -235,15 +245,16 @@ def backfill(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     scrapy_setting_types(overrides)
-    base_url = crawl_base_url(args.base_url)
     if args.base_url is not None:
-        base_url = site_url(base_url)
+        args.base_url = site_url(args.base_url)
+    edition, base_url = crawl_target(args.edition, args.base_url)
     url, store = open_database(args.db)
-    # The crawl lock: a backfill and a crawl of the site do not run at the same time.
+    # The crawl lock: a backfill and a crawl of the edition do not run at the same time.
     return run_locked_crawl(
         url, store, base_url, args.trigger, overrides,
-        describe=f"backfilling {base_url} from its sitemaps, {since} to {until or 'now'},",
-        spider=BackfillSpider, since=since, until=until)
+        describe=f"backfilling {base_url} ({edition} edition) from its sitemaps, {since} "
+                 f"to {until or 'now'},",
+        spider=BackfillSpider, edition=edition, since=since, until=until)
 
 
 def month_of(value: str | None, option: str) -> str | None:
