@@ -150,9 +150,9 @@ EDITION_HELP = ("the edition to crawl: en, ar or es (crawler/sites/editions.py);
 
 def edition_base_url(edition: str) -> str:
     """The site of an edition: configured, else the edition's real site."""
-    from crawler.sites.editions import EDITIONS
+    from crawler.crawl.edition import edition_site
 
-    return config_module.current().edition_base_url(edition) or EDITIONS[edition].base_url
+    return edition_site(config_module.current(), edition)
 
 
 def crawl_target(edition: str | None, base_url: str | None) -> tuple[str, str]:

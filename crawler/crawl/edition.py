@@ -22,3 +22,9 @@ def crawl_edition(setting: str | None, spider_value: Any, base_url: str) -> Edit
                 raise ValueError(f"unknown edition {key!r}: one of "
                                  f"{', '.join(EDITIONS)}") from None
     return edition_for_url(base_url) or EDITIONS[DEFAULT_EDITION]
+
+
+def edition_site(config: Any, key: str) -> str:
+    """The site an edition is crawled from: the configuration's (``[site]
+    ar_base_url``, ``es_base_url``; English: ``base_url``), else its real one."""
+    return config.edition_base_url(key) or EDITIONS[key].base_url

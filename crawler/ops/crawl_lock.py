@@ -107,10 +107,10 @@ def every_edition_lock(db_url: str, base_url: str) -> Iterator[None]:
     then no crawl of the site runs (marking its abandoned runs interrupted)."""
     from contextlib import ExitStack
 
-    from crawler.sites.editions import EDITIONS
+    from crawler.config import EDITION_KEYS
 
     with ExitStack() as stack:
-        for edition in EDITIONS:
+        for edition in EDITION_KEYS:
             stack.enter_context(crawl_lock(db_url, base_url, edition=edition))
         yield
 

@@ -199,12 +199,12 @@ class CrawlScheduler:
 
     def edition_sites(self) -> list[str]:
         """The sites of the configured editions (English: base_url), each once."""
+        from crawler.crawl.edition import edition_site
         from crawler.db.runs import site_key
-        from crawler.sites.editions import EDITIONS
 
         sites: dict[str, str] = {}
         for edition in self.config.editions:
-            url = self.config.edition_base_url(edition) or EDITIONS[edition].base_url
+            url = edition_site(self.config, edition)
             sites.setdefault(site_key(url), url)
         return list(sites.values())
 
