@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -254,6 +255,18 @@ def warn_reversed(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and until <= since:
         print(f"newsmon: warning: --until ({until:%Y-%m-%d %H:%M}Z) is not after --since "
               f"({since:%Y-%m-%d %H:%M}Z): nothing can match (swapped?)", file=sys.stderr)
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def isolate(text: str | None) -> str | None:
+    """Text with right-to-left letters (an Arabic title) between Unicode bidi isolates
+    (FSI ... PDI): a terminal that lays out bidi text shows it right to left without
+    reordering the numbers and URLs around it; other text unchanged."""
+    if not text or not _RTL.search(text):
+        return text
+    return f"\u2068{text}\u2069"
 
 
 def fail(message: str) -> None:

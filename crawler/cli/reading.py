@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
-                                add_common_options, article_filters, open_database,
-                                require_current_schema)
+                                add_common_options, article_filters, isolate,
+                                open_database, require_current_schema)
 from crawler.cli.validate import MAX_LIMIT, atomic_output, limit, output_path
 
 WRAP = 88
@@ -103,8 +103,9 @@ def export(args: argparse.Namespace) -> int:
     from crawler.db.export import write_parquet, write_records
 
     filters = article_filters(args)  # --since --until --section --region --tag
-    if args.kind == "breaking" and (args.section or args.region or args.tag):
-        raise UsageError("--section, --region and --tag filter articles only")
+    if args.kind == "breaking" and (args.section or args.region or args.tag
+                                    or args.language):
+        raise UsageError("--section, --region, --tag and --language filter articles only")
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE")
     if args.query is not None and args.kind == "breaking":
@@ -127,7 +128,8 @@ def export(args: argparse.Namespace) -> int:
     elif args.kind == "articles":
         records = store.iter_export_articles(**filters)
     else:
-        records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
+        records = store.iter_export_breaking(since=filters["since"], until=filters["until"],
+                                             edition=filters["edition"])
     try:
         if fmt == "parquet":
             count = write_parquet(records, args.kind, out)
@@ -194,11 +196,11 @@ def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str],
         when = (f"{result['published_at']:%Y-%m-%d %H:%M}Z" if result["published_at"]
                 else "undated")
         where = " > ".join(p for p in (result["category"], result["section"]) if p)
-        print(f"{number}. {result['title'] or '(no title)'}", file=out)
+        print(f"{number}. {isolate(result['title']) or '(no title)'}", file=out)
         print(f"   {when}" + (f" · {where}" if where else "") + f" · {result['url']}",
               file=out)
         if result["snippet"]:
-            print(f"   {' '.join(result['snippet'].split())}", file=out)
+            print(f"   {isolate(' '.join(result['snippet'].split()))}", file=out)
 
 
 def search(args: argparse.Namespace) -> int:

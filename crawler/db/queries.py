@@ -130,10 +130,13 @@ def iter_export_articles(conn: Connection, which: ArticleFilter, batch_size: int
 
 
 def iter_export_breaking(conn: Connection, since: datetime | None, batch_size: int,
-                         until: datetime | None = None) -> Iterator[dict[str, Any]]:
+                         until: datetime | None = None,
+                         edition: str | None = None) -> Iterator[dict[str, Any]]:
     b = BreakingNews.__table__
     stmt = select(b.c.text, b.c.first_seen_at, b.c.last_seen_at).order_by(
         b.c.first_seen_at, b.c.id)
+    if edition is not None:
+        stmt = stmt.where(b.c.edition == edition)
     if since is not None:
         stmt = stmt.where(b.c.last_seen_at >= since)
     if until is not None:

@@ -397,12 +397,15 @@ class Store(MonitoringStore):
             yield from queries.iter_export_articles(conn, which, self.batch_size)
 
     def iter_export_breaking(self, since: datetime | None = None,
-                             until: datetime | None = None) -> Iterator[dict[str, Any]]:
+                             until: datetime | None = None, edition: str | None = None
+                             ) -> Iterator[dict[str, Any]]:
         """``{text, first_seen_at, last_seen_at}`` by first_seen_at. ``since``: only
-        texts still seen (last_seen_at) at or after it; ``until``: first seen before it."""
+        texts still seen (last_seen_at) at or after it; ``until``: first seen before it;
+        ``edition``: only that edition's ticker."""
         since, until = aware_utc(since, "since"), aware_utc(until, "until")
         with self.engine.connect() as conn:
-            yield from queries.iter_export_breaking(conn, since, self.batch_size, until)
+            yield from queries.iter_export_breaking(conn, since, self.batch_size, until,
+                                                    edition)
 
     def iter_raw_pages(self) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
         """``(article_id, url, html_bytes, encoding, http_status)`` by article_id, read
