@@ -145,3 +145,33 @@ def test_watchlist_matcher_folds_as_the_search(three: Store, query: str):
             in_python.add(record["url"])
     in_db = {r["url"] for r in search(three.engine, query, limit=100)}
     assert in_python == in_db and in_db, query
+
+
+def test_watchlists_follow_an_edition_or_language_in_its_own_words(store: Store):
+    """An Arabic watchlist written without diacritics alerts on the Arabic article that
+    has them; an edition or language filter keeps the other editions' out."""
+    from crawler.db.models import Alert
+    from crawler.db.watchlists import WatchlistSpec, add_watchlist
+
+    with store.engine.begin() as conn:
+        add_watchlist(conn, WatchlistSpec("school-ar", "المدرسة", edition="ar"), NOW)
+        add_watchlist(conn, WatchlistSpec("gaza-es", "gaza", language="es"), NOW)
+        add_watchlist(conn, WatchlistSpec("gaza-any", "gaza"), NOW)
+        add_watchlist(conn, WatchlistSpec("ticker-ar", "المدرسة", edition="ar",
+                                          kinds=["breaking"]), NOW)
+    arabic, spanish = Store(store.engine, edition="ar"), Store(store.engine, edition="es")
+    run = store.start_run("http://127.0.0.1:1")
+    store.save_article(_article(EN_URL, None, "en", "School reopens in Gaza", "Gaza."), run, NOW)
+    arabic.save_article(_article(AR_URL, None, "ar", "المدرسة تفتح أبوابها", AR_BODY), run, NOW)
+    spanish.save_article(_article(ES_URL, None, "es", "La escuela reabre", ES_BODY), run, NOW)
+    store.record_breaking(["المدرسة في الأخبار الإنجليزية"], NOW)   # the English ticker
+    arabic.record_breaking(["عاجل: المَدْرَسَة تفتح"], NOW)
+    with store.engine.connect() as conn:
+        from crawler.db.models import Watchlist
+        rows = conn.execute(select(Watchlist.name, Alert.url, Alert.kind)
+                            .join(Alert, Alert.watchlist_id == Watchlist.id)).all()
+    got = sorted((name, url or kind) for name, url, kind in rows)
+    # school-ar follows the ticker too (every kind), its edition's only.
+    assert got == sorted([("school-ar", AR_URL), ("school-ar", "breaking"),
+                          ("gaza-es", ES_URL), ("gaza-any", EN_URL),
+                          ("gaza-any", ES_URL), ("ticker-ar", "breaking")])

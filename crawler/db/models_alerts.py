@@ -29,6 +29,9 @@ class Watchlist(Base):
     section: Mapped[str | None]
     region: Mapped[str | None]
     tag: Mapped[str | None]
+    # Migration 0012: only articles (and ticker items) of this edition / language.
+    edition: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None]
     kinds: Mapped[list[str]] = mapped_column(JSONType, default=list)
     notify: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime]

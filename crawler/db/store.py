@@ -246,7 +246,10 @@ class Store(MonitoringStore):
                                                if l.page_kind == "region" and l.page_name]
                 queue_article_alerts(
                     s, article_id=article_id, revision=revised["revision"] + 1 if revised else 1,
-                    article={"url": url, **scalars}, tags=wanted["tags"], regions=regions,
+                    article={"url": url, **scalars,
+                             "edition": item.edition or (current or {}).get("edition")
+                             or self.edition},
+                    tags=wanted["tags"], regions=regions,
                     previous=revised, matched_at=seen_at)
             return status, article_id
 
@@ -365,7 +368,8 @@ class Store(MonitoringStore):
             if new:  # watchlists' alerts, in the same transaction
                 ids = dict(s.execute(select(_breaking.c.text_hash, _breaking.c.id)
                                      .where(_breaking.c.text_hash.in_(new))).all())
-                queue_breaking_alerts(s, [(ids[h], rows[h]["text"]) for h in new], seen_at)
+                queue_breaking_alerts(s, [(ids[h], rows[h]["text"]) for h in new], seen_at,
+                                      self.edition)
             return len(new)
 
         return self._write(work)

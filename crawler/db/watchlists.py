@@ -62,6 +62,8 @@ class WatchlistSpec:
     tag: str | None = None
     kinds: list[str] = field(default_factory=lambda: list(ALERT_KINDS))
     notify: list[str] = field(default_factory=list)
+    edition: str | None = None     # only this edition's articles and ticker (None: any)
+    language: str | None = None    # only articles in this language (None: any)
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -74,6 +76,7 @@ def add_watchlist(conn: Connection, spec: WatchlistSpec, now: datetime) -> int:
     row = {"name": spec.name, "query": clean_text(spec.query) or "",
            "section": spec.section or None, "region": spec.region or None,
            "tag": spec.tag or None, "kinds": list(spec.kinds), "notify": list(spec.notify),
+           "edition": spec.edition or None, "language": spec.language or None,
            "created_at": now, "updated_at": now}
     return conn.execute(insert(_watchlists).values(row).returning(_watchlists.c.id)).scalar_one()
 
@@ -114,11 +117,18 @@ class CompiledWatchlist:
     tag: str | None
     kinds: frozenset[str]
     notifies: bool
+    edition: str | None = None
+    language: str | None = None
 
-    def admits(self, section: str | None, regions: list[str], tags: list[str]) -> bool:
+    def admits(self, section: str | None, regions: list[str], tags: list[str],
+               edition: str | None = None, language: str | None = None) -> bool:
         def lowered(values: list[str]) -> set[str]:
             return {v.lower() for v in values}
-        return ((not self.section or (section or "").lower() == self.section.lower())
+        own = (language or "").lower()
+        return ((not self.edition or (edition or "en") == self.edition)
+                and (not self.language or own == self.language
+                     or own.startswith(f"{self.language}-"))
+                and (not self.section or (section or "").lower() == self.section.lower())
                 and (not self.region or self.region.lower() in lowered(regions))
                 and (not self.tag or self.tag.lower() in lowered(tags)))
 
@@ -178,7 +188,7 @@ class _Cache:
         compiled = [] if not version[0] else [
             CompiledWatchlist(r["id"], r["name"], compile_query(r["query"], analyzer),
                               r["section"], r["region"], r["tag"], frozenset(r["kinds"]),
-                              bool(r["notify"]))
+                              bool(r["notify"]), r["edition"], r["language"])
             for r in conn.execute(select(_watchlists).order_by(_watchlists.c.id)).mappings()]
         index = WatchIndex(compiled)
         with self._lock:
@@ -196,15 +206,19 @@ def compiled_watchlists(conn: Connection, language: str | None = None
 
 def match_document(index: WatchIndex, kind: str, doc: Document,
                    section: str | None = None, regions: Sequence[str] = (),
-                   tags: Sequence[str] = ()) -> list[tuple[CompiledWatchlist, list[Term]]]:
-    """The watchlists following ``kind`` that the document matches, with the terms."""
+                   tags: Sequence[str] = (), edition: str | None = None,
+                   language: str | None = None
+                   ) -> list[tuple[CompiledWatchlist, list[Term]]]:
+    """The watchlists following ``kind`` that the document matches, with the terms.
+    A ticker item has an edition but no language (a language filter follows articles
+    only)."""
     found = []
     for watchlist in index.candidates(doc):
         if kind not in watchlist.kinds:
             continue
-        if kind == "breaking" and watchlist.filtered:
+        if kind == "breaking" and (watchlist.filtered or watchlist.language):
             continue
-        if not watchlist.admits(section, list(regions), list(tags)):
+        if not watchlist.admits(section, list(regions), list(tags), edition, language):
             continue
         terms = watchlist.query.match(doc)
         if terms is not None:
@@ -254,7 +268,8 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
         return 0
     title, summary, body = article.get("title"), article.get("summary"), article.get("body")
     doc = analyzer.document(title, summary, body)
-    found = match_document(watchlists, kind, doc, article.get("section"), regions, tags)
+    found = match_document(watchlists, kind, doc, article.get("section"), regions, tags,
+                           article.get("edition"), article.get("language"))
     if not found:
         return 0
     diff = changed = None
@@ -283,15 +298,17 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
 
 
 def queue_breaking_alerts(conn: Connection, items: list[tuple[int, str]],
-                          matched_at: datetime) -> int:
-    """Queue the alerts of new breaking items (``(id, text)``); returns how many."""
+                          matched_at: datetime, edition: str | None = None) -> int:
+    """Queue the alerts of new breaking items (``(id, text)``) of ``edition``'s
+    ticker; returns how many."""
     analyzer, watchlists = compiled_watchlists(conn)
     if not watchlists or not items:
         return 0
     rows = []
     for breaking_id, text in items:
         doc = analyzer.document(text)
-        for watchlist, terms in match_document(watchlists, "breaking", doc):
+        for watchlist, terms in match_document(watchlists, "breaking", doc,
+                                               edition=edition):
             rows.append(_alert_row(watchlist, "breaking", matched_at,
                                    breaking_id=breaking_id, title=text, url=None,
                                    section=None, published_at=matched_at,

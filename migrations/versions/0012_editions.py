@@ -7,6 +7,8 @@ Create Date: 2026-12-05
 - ``edition`` (``crawler.sites.editions`` key: "en", "ar", "es") on ``articles``,
   ``breaking_news``, ``placements``, ``index_pages`` and ``crawl_runs``; existing rows
   are English (the only edition crawled before). Indexed where commands filter by it.
+- ``watchlists.edition``, ``watchlists.language``: a watchlist may follow one edition
+  or language (NULL: any).
 - ``sibling_evidence``: what an article page says that ties it to the same story in
   another edition (``alternate_url``: a link the page carries; ``lead_image``: the file
   name of its lead image on the media host; ``tawsiyat_id``: the CMS's post id).
@@ -130,6 +132,9 @@ def upgrade() -> None:
     for table in INDEXED:
         op.create_index(op.f(f"ix_{table}_edition"), table, ["edition"])
     op.create_index(op.f("ix_articles_language"), "articles", ["language"])
+    # A watchlist may follow one edition and/or language (NULL: any).
+    op.add_column("watchlists", sa.Column("edition", sa.String(length=8), nullable=True))
+    op.add_column("watchlists", sa.Column("language", sa.Text(), nullable=True))
     op.create_table(
         "sibling_evidence",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -158,6 +163,8 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS newsmon_fold(text)")
     op.drop_table("sibling_evidence")
     op.drop_index(op.f("ix_articles_language"), table_name="articles")
+    for column in ("edition", "language"):
+        op.execute(f"ALTER TABLE watchlists DROP COLUMN {column}")
     for table in INDEXED:
         op.drop_index(op.f(f"ix_{table}_edition"), table_name=table)
     for table in EDITION_TABLES:
