@@ -175,3 +175,34 @@ def test_watchlists_follow_an_edition_or_language_in_its_own_words(store: Store)
     assert got == sorted([("school-ar", AR_URL), ("school-ar", "breaking"),
                           ("gaza-es", ES_URL), ("gaza-any", EN_URL),
                           ("gaza-any", ES_URL), ("ticker-ar", "breaking")])
+
+
+def _db_arg(store: Store) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+def test_siblings_command_and_edition_filters_on_the_command_line(three: Store, capsys):
+    import json
+
+    from crawler import cli
+
+    assert cli.main(["siblings", EN_URL, "--db", _db_arg(three), "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["edition"] == "en"
+    assert [(s["edition"], s["url"], s["evidence"]) for s in answer["siblings"]] == [
+        ("ar", AR_URL, ["alternate_url"]), ("es", ES_URL, ["lead_image"])]
+    assert cli.main(["siblings", OTHER_AR, "--db", _db_arg(three)]) == 0
+    captured = capsys.readouterr()
+    assert "no sibling" in captured.err and "\u2068خبر آخر\u2069" in captured.out
+    assert cli.main(["siblings", "https://nowhere.example/x", "--db", _db_arg(three)]) == 1
+    assert cli.main(["search", "المدرسة", "--edition", "ar", "--db", _db_arg(three),
+                     "--format", "json"]) == 0
+    assert [r["url"] for r in json.loads(capsys.readouterr().out)["results"]] == [AR_URL]
+    assert cli.main(["search", "gaza", "--language", "es", "--db", _db_arg(three),
+                     "--format", "json"]) == 0
+    assert [r["url"] for r in json.loads(capsys.readouterr().out)["results"]] == [ES_URL]
+    assert cli.main(["export", "--format", "jsonl", "--edition", "es",
+                     "--db", _db_arg(three)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["siblings"] == [EN_URL] and json.loads(line)["edition"] == "es"
+    assert cli.main(["search", "x", "--edition", "fr", "--db", _db_arg(three)]) == 2

@@ -84,6 +84,16 @@ def add_parsers(sub: Any) -> None:
     history.add_argument("--db", help=DB_HELP)
     add_common_options(history)
 
+    siblings = sub.add_parser(
+        "siblings", help="the same story in the other editions, tied by what the pages "
+                         "carry (links between editions, the same lead image file)")
+    siblings.add_argument("url", help="the article's URL (canonical, or any that led to it)")
+    siblings.add_argument("--format", choices=("text", "json"), default="text",
+                          help="text (default) or json: {url, title, edition, language, "
+                               "siblings: [{url, edition, language, title, evidence}]}")
+    siblings.add_argument("--db", help=DB_HELP)
+    add_common_options(siblings)
+
 
 # --- export ----------------------------------------------------------------------------
 
@@ -240,6 +250,41 @@ def search(args: argparse.Namespace) -> int:
                      if results else f"none from {args.offset + 1} on")
             print(f"newsmon: {total} match{'es' if total != 1 else ''}, {shown}",
                   file=sys.stderr)
+    return 0
+
+
+# --- siblings --------------------------------------------------------------------------
+
+def siblings(args: argparse.Namespace) -> int:
+    from crawler.db.siblings import siblings_of
+
+    url, store = open_database(args.db, upgrade=False)
+    try:
+        require_current_schema(url)
+    except SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
+    found = find_article(store, args.url)
+    if isinstance(found, str):
+        print(f"newsmon: {found}", file=sys.stderr)
+        return 1
+    article_id, record = found
+    with store.engine.connect() as conn:
+        others = siblings_of(conn, [article_id]).get(article_id, [])
+    if args.format == "json":
+        json.dump({"url": record["url"], "title": record["title"],
+                   "edition": record["edition"], "language": record["language"],
+                   "siblings": others}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{isolate(record['title']) or '(no title)'}\n{record['url']}  "
+          f"({record['edition']} edition)")
+    for other in others:
+        print(f"  {other['edition']}  {isolate(other['title']) or '(no title)'}\n"
+              f"      {other['url']}  (evidence: {', '.join(other['evidence'])})")
+    if not others:
+        print("newsmon: no sibling in another edition: no page links it and no other "
+              "edition's article shares its lead image", file=sys.stderr)
     return 0
 
 
