@@ -1,7 +1,10 @@
 """Every page in tests/fixtures/articles/ parses to exactly what its .json expects.
 
 A fixture is <name>.html (bytes as served) + <name>.json:
-{"request_url", "content_type", "expected": {every ARTICLE_FIELDS key} | null}.
+{"request_url", "content_type", "expected": {every ARTICLE_FIELDS key} | null}, and
+optionally "fetched_at" (the response's Date header: what a year-less date is read
+against), "edition" and "alternate_urls" (the editions' ed-* fixtures). The profile is
+the request URL's host's (parse_article picks the edition by host).
 Hand-written fixtures and the replica-* ones generated from the local replica are
 both picked up.
 """
@@ -32,9 +35,11 @@ def load(name: str) -> tuple[HtmlResponse, dict]:
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     for key in ("request_url", "content_type", "expected"):
         assert key in spec, f"fixture {name}: the .json lacks {key!r}"
+    headers = {"Content-Type": spec["content_type"]}
+    if spec.get("fetched_at"):      # a year-less visible date is read against it
+        headers["Date"] = spec["fetched_at"]
     response = HtmlResponse(url=spec["request_url"],
-                            body=(FIXTURES / f"{name}.html").read_bytes(),
-                            headers={"Content-Type": spec["content_type"]})
+                            body=(FIXTURES / f"{name}.html").read_bytes(), headers=headers)
     return response, spec
 
 
@@ -62,6 +67,11 @@ def test_fixture(name: str) -> None:
         if got != want:
             problems.append(f"  {field}:\n    expected {want!r}\n    got      {got!r}"
                             f"  (layer {item.field_sources.get(field)})")
+    # the editions' fixtures also say which edition read the page and its siblings
+    for extra in ("edition", "alternate_urls"):
+        if extra in spec and getattr(item, extra) != spec[extra]:
+            problems.append(f"  {extra}:\n    expected {spec[extra]!r}\n    got      "
+                            f"{getattr(item, extra)!r}")
     assert not problems, f"fixture {name}: fields differ\n" + "\n".join(problems)
     assert set(item.field_sources.values()) <= LAYERS
     for field in ARTICLE_FIELDS:
@@ -95,6 +105,17 @@ def test_fixture_folder_has_the_hand_written_set() -> None:
                               "tags": "generic", "section": "url", "image_url": "generic"}),
     ("broken-metadata", {"url": "meta", "title": "meta", "section": "meta", "tags": "meta",
                          "authors": "visible", "published_at": "meta"}),
+    # the editions: metadata first, the year-less visible date only when it is all there is
+    ("ed-ar-tawsiyat", {"url": "tawsiyat", "title": "tawsiyat", "section": "tawsiyat",
+                        "regions": "tawsiyat", "published_at": "tawsiyat",
+                        "language": "tawsiyat", "body": "visible"}),
+    ("ed-ar-jsonld-only", {"url": "jsonld", "title": "jsonld", "section": "jsonld",
+                           "category": "url", "published_at": "jsonld", "language": "jsonld"}),
+    ("ed-ar-visible-indic-digits", {"published_at": "visible", "section": "visible",
+                                    "authors": "visible", "language": "meta"}),
+    ("ed-es-metadata", {"published_at": "jsonld", "section": "jsonld", "category": "url"}),
+    ("ed-es-yearless", {"published_at": "visible", "modified_at": "visible",
+                        "section": "url", "category": "url", "source": "visible"}),
 ])
 def test_field_sources(name: str, expected_sources: dict[str, str]) -> None:
     if name not in fixture_names():

@@ -16,6 +16,7 @@ from crawler.items import ArticleItem, FetchErrorItem
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.parser import read_page
 from crawler.sites.profiles import SITE_HOSTS, ProfileChooser, profile_for
+from crawler.sites.editions import EDITIONS
 from crawler.spiders.almayadeen import AlmayadeenSpider
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
@@ -47,12 +48,26 @@ def test_hosts_choose_the_profile():
     assert profile_for("https://english.almayadeen.net/news/politics/x").name == "almayadeen"
     assert profile_for("https://www.bbc.com/news/world-europe-50473792").name == "generic"
     assert profile_for("file:///tmp/page.html").name == "generic"
-    assert set(SITE_HOSTS.values()) == {"almayadeen"}
+    assert set(SITE_HOSTS.values()) == {"almayadeen", "almayadeen-ar", "almayadeen-es"}
+    # each edition's real host is read by its edition's profile
+    for edition in EDITIONS.values():
+        assert profile_for(edition.base_url + "/x").name == edition.profile
+    assert profile_for("https://almayadeen.net/news/politics/x").name == "almayadeen-ar"
     chooser = ProfileChooser({"127.0.0.1": "almayadeen"})
     assert chooser.name_for("http://127.0.0.1:8000/news/politics/x") == "almayadeen"
     assert chooser.name_for("https://example.org/story") == "generic"
     with pytest.raises(ValueError):
         ProfileChooser({"example.org": "no-such-profile"})
+
+
+def test_the_crawl_reads_its_base_url_with_its_editions_profile():
+    assert AlmayadeenSpider(base_url="https://espanol.almayadeen.net/").edition == "es"
+    assert AlmayadeenSpider(base_url="https://www.almayadeen.net").edition == "ar"
+    replica = AlmayadeenSpider(base_url="http://127.0.0.1:8000/", edition="ar")
+    assert replica.profiles.name_for("http://127.0.0.1:8000/news/x/y") == "almayadeen-ar"
+    assert AlmayadeenSpider(base_url="http://127.0.0.1:8000/").edition == "en"
+    with pytest.raises(ValueError):
+        AlmayadeenSpider(base_url="http://127.0.0.1:8000/", edition="fr")
 
 
 def test_the_crawl_reads_its_own_host_with_al_mayadeens_profile():

@@ -76,6 +76,9 @@ NEWSMON_DATABASE_URL = ""
 # An index chain (a section and its ?page=N pages) stops at this page number even if
 # every page still shows unseen articles.
 NEWSMON_MAX_INDEX_PAGES = 50
+# Which edition (crawler.sites.editions: "en", "ar", "es") the crawl's base URL is;
+# empty: the edition whose host it is, else English (the spider's ``edition`` wins).
+NEWSMON_EDITION = ""
 
 # Monitoring (crawler/crawl/incremental.py). A crawl fetches the articles it has not stored
 # yet and paginates an index only until a page shows none; it revisits a stored

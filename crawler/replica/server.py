@@ -48,8 +48,16 @@ class ReplicaServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  offsite_port: int | None = None, article_delay: float = 0.0,
-                 js_pages: bool = False, faults: bool = False, layout: str = "normal"):
+                 js_pages: bool = False, faults: bool = False, layout: str = "normal",
+                 edition: str = "en", sibling_origins: dict[str, str] | None = None):
+        if edition not in ("en", "ar", "es"):
+            raise ValueError(f"unknown edition {edition!r}")
         self.host = host
+        # "ar" / "es": serve that edition's replica (crawler.replica.editions) instead;
+        # its pages link the same stories in the other editions at sibling_origins
+        # (edition -> origin; by default the real sites).
+        self.edition = edition
+        self.sibling_origins = dict(sibling_origins or {})
         # Opt-in faults and a broken layout for the reliability tests (replica.faults).
         self.faults = faults
         self.layout = layout
@@ -190,6 +198,8 @@ class ReplicaServer:
 
     def respond(self, raw_path: str) -> Page:
         """The response to a GET of ``raw_path`` (path plus optional query)."""
+        if self.edition != "en":
+            return self._respond_edition(raw_path)
         with self._state_lock:
             served = (self._articles, self._breaking)
         tokens = (state.ARTICLES.set(served[0]), state.BREAKING.set(served[1]))
@@ -208,6 +218,21 @@ class ReplicaServer:
             state.EXTRA_MENU.reset(menu_token)
             state.BREAKING.reset(tokens[1])
             state.ARTICLES.reset(tokens[0])
+
+    def _respond_edition(self, raw_path: str) -> Page:
+        from crawler.replica.editions import routes as edition_routes
+
+        parts = urlsplit(raw_path)
+        path = unquote(parts.path) or "/"
+        key = ("edition", path, parts.query)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = edition_routes.render(self.edition, path, parse_qs(parts.query),
+                                           self.base_url, self.sibling_origins) \
+                or index_pages.render_not_found()
+            with self._state_lock:
+                self._cache[key] = cached
+        return cached
 
     def _respond(self, raw_path: str) -> Page:
         parts = urlsplit(raw_path)
@@ -237,11 +262,34 @@ class ReplicaServer:
         if cached is None:
             cached = (render(path, page_number, self.base_url, self.offsite_origin,
                              self.layout) or index_pages.render_not_found())
+            if self.sibling_origins and getattr(cached, "article_key", None):
+                cached = _with_edition_links(cached, self.base_url, self.sibling_origins)
             with self._state_lock:  # not a page of a site that changed meanwhile
                 if state.ARTICLES.get() is self._articles and \
                         state.BREAKING.get() is self._breaking:
                     self._cache[key] = cached
         return cached
+
+
+def _with_edition_links(page: Page, origin: str, sibling_origins: dict[str, str]) -> Page:
+    """An English article page with hreflang links to its story in the Arabic and
+    Spanish replicas at ``sibling_origins`` (only when a test names them: the English
+    replica's pages are otherwise unchanged)."""
+    from crawler.replica.editions.content import english_sibling_links
+
+    links = english_sibling_links(page.article_key, {  # type: ignore[attr-defined]
+        e: o for e, o in sibling_origins.items() if e != "en"})
+    if not links:
+        return page
+    path = content.BY_KEY[page.article_key]["path"]  # type: ignore[attr-defined]
+    tags = "".join(f'<link rel="alternate" hreflang="{lang}" href="{url}">\n'
+                   for lang, url in [("en", origin.rstrip("/") + path), *links])
+    charset = page.content_type.split("charset=")[-1]
+    html = page.body.decode(charset).replace("</head>", tags + "</head>", 1)
+    out = Page(page.status, html.encode(charset, errors="xmlcharrefreplace"),
+               page.content_type, dict(page.headers))
+    out.article_key = page.article_key  # type: ignore[attr-defined]
+    return out
 
 
 def _free_port(host: str) -> int:
@@ -333,11 +381,18 @@ def _not_modified(headers, etag: str, last_modified: str | None) -> bool:
     return False
 
 
+_EDITION_NAMES = {"en": "Al Mayadeen English", "ar": "Al Mayadeen (Arabic)",
+                  "es": "Al Mayadeen Español"}
+
+
 def serve_forever(port: int = 8000, host: str = "127.0.0.1",
-                  offsite_port: int | None = None, layout: str = "normal") -> None:
+                  offsite_port: int | None = None, layout: str = "normal",
+                  edition: str = "en", sibling_origins: dict[str, str] | None = None) -> None:
     """Serve the replica until Ctrl-C (``python -m crawler.replica``)."""
-    server = ReplicaServer(host, port, offsite_port, layout=layout).start()
-    print(f"Replica of Al Mayadeen English at {server.base_url}/ (Ctrl-C to stop)", flush=True)
+    server = ReplicaServer(host, port, offsite_port, layout=layout, edition=edition,
+                           sibling_origins=sibling_origins).start()
+    print(f"Replica of {_EDITION_NAMES[edition]} at {server.base_url}/ (Ctrl-C to stop)",
+          flush=True)
     try:
         while True:
             time.sleep(3600)

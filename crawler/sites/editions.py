@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.sites.profiles import host_of
+from crawler.sites.hosts import host_of
 
 
 @dataclass(frozen=True)

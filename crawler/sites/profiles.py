@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-
+from crawler.sites.hosts import host_of  # noqa: F401  (re-exported)
 from crawler.sites.reading import PageReading
 
 GENERIC = "generic"
 
-# host -> profile name. www.almayadeen.net / espanol.almayadeen.net join with the
-# editions (another issue): one line each here.
+# host -> profile name (the editions of crawler.sites.editions, one line each).
 SITE_HOSTS: dict[str, str] = {
     "english.almayadeen.net": "almayadeen",
+    "www.almayadeen.net": "almayadeen-ar",
+    "almayadeen.net": "almayadeen-ar",
+    "espanol.almayadeen.net": "almayadeen-es",
 }
 
 
@@ -32,9 +33,13 @@ class Profile:
     read_page: Callable[[object], PageReading]
 
 
-def _almayadeen(response) -> PageReading:
-    from crawler.sites.almayadeen.parser import read_page
-    return read_page(response)
+def _almayadeen(edition: str) -> Callable[[object], PageReading]:
+    """The reader of one Al Mayadeen edition: one parser, told which edition's page
+    it reads (its language, how its visible dates are written)."""
+    def read(response) -> PageReading:
+        from crawler.sites.almayadeen.parser import read_page
+        return read_page(response, edition)
+    return read
 
 
 def _generic(response) -> PageReading:
@@ -44,16 +49,11 @@ def _generic(response) -> PageReading:
 
 # Imported on first use: a command that reads one site's pages loads only its reader.
 PROFILES: dict[str, Profile] = {
-    "almayadeen": Profile("almayadeen", _almayadeen),
+    "almayadeen": Profile("almayadeen", _almayadeen("en")),
+    "almayadeen-ar": Profile("almayadeen-ar", _almayadeen("ar")),
+    "almayadeen-es": Profile("almayadeen-es", _almayadeen("es")),
     GENERIC: Profile(GENERIC, _generic),
 }
-
-
-def host_of(url: str | None) -> str:
-    try:
-        return (urlsplit((url or "").strip()).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
 
 
 class ProfileChooser:

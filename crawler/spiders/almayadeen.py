@@ -43,6 +43,7 @@ from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageI
                            ListingItem, MenuItem, NotModifiedItem)
 from crawler.sites.almayadeen.index import parse_index
 from crawler.sites.almayadeen.navigation import Menu
+from crawler.sites.editions import DEFAULT_EDITION, EDITIONS, edition_for_url
 from crawler.sites.profiles import ProfileChooser, host_of
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, same_origin
 
@@ -53,12 +54,17 @@ class AlmayadeenSpider(scrapy.Spider):
     # (crawl_runs.index_complete; crawler.crawl.incremental).
     WALKS_INDEX_CHAINS = True
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, *args: Any, **kwargs: Any):
+    def __init__(self, base_url: str = DEFAULT_BASE_URL, *args: Any,
+                 edition: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.base_url = canonicalize_url(base_url.rstrip("/") + "/")
+        # Which edition the base URL is: as told (``edition``, e.g. a replica on
+        # 127.0.0.1), else the edition whose host it is, else English.
+        self.edition = edition_of(self.base_url, edition)
         # This is the Al Mayadeen crawl: its base URL's host (the live site, or a
-        # replica on 127.0.0.1) is read with Al Mayadeen's profile.
-        self.profiles = ProfileChooser({host_of(self.base_url): "almayadeen"})
+        # replica on 127.0.0.1) is read with that edition's profile.
+        self.profiles = ProfileChooser({host_of(self.base_url):
+                                        EDITIONS[self.edition].profile})
         self.index_paths: frozenset[str] = frozenset()
         # One request per canonical URL per run: Scrapy's dupefilter drops repeats,
         # these sets let the spider reason about what it has already met.
@@ -68,6 +74,14 @@ class AlmayadeenSpider(scrapy.Spider):
         self.chain_seen: dict[str, set[str]] = {}
         # What earlier runs stored (opened in start(), when the settings are known).
         self.memory = CrawlMemory(None, RevisitPolicy(), datetime.now(UTC))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        # The edition may come as a spider argument or as the NEWSMON_EDITION setting
+        # (``newsmon crawl --set NEWSMON_EDITION=ar``); the argument wins.
+        if not kwargs.get("edition"):
+            kwargs["edition"] = crawler.settings.get("NEWSMON_EDITION") or None
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory.from_settings(self.settings)
@@ -97,7 +111,7 @@ class AlmayadeenSpider(scrapy.Spider):
             links, next_page, titles = list(before["article_urls"]), before["next_page_url"], {}
             unplaced: list[str] = []
         else:
-            index = parse_index(response)
+            index = parse_index(response, edition=self.edition)
             browser, skipped = rendering.for_index(self.crawler, response, index)
             if browser is not None:  # its further items load only by JavaScript
                 yield browser
@@ -278,8 +292,8 @@ class AlmayadeenSpider(scrapy.Spider):
                                      error="bad metadata: " + "; ".join(problems))
             yield item
         # Related News and Read more links, then Most Read / Read Next and other cards.
-        yield from self._follow_articles([*item.related_urls,
-                                          *parse_index(response, pagination=False).article_links])
+        cards = parse_index(response, pagination=False, edition=self.edition).article_links
+        yield from self._follow_articles([*item.related_urls, *cards])
 
     @staticmethod
     def complete_item(item: ArticleItem, response: Response, base_url: str) -> ArticleItem:
@@ -326,6 +340,18 @@ class AlmayadeenSpider(scrapy.Spider):
         else:  # size limit, truncated body, reset, refused... (crawler.crawl.badinput)
             yield FetchErrorItem(url=request.url, error=describe_failure(failure))
 
+
+
+def edition_of(base_url: str, edition: str | None = None) -> str:
+    """The edition key a crawl of ``base_url`` reads: ``edition`` when given (an
+    unknown one is an error), else the edition whose host serves the URL, else English."""
+    if edition:
+        key = edition.strip().lower()
+        if key not in EDITIONS:
+            raise ValueError(f"unknown edition {edition!r} (known: {', '.join(EDITIONS)})")
+        return key
+    found = edition_for_url(base_url)
+    return found.key if found is not None else DEFAULT_EDITION
 
 
 def _header(response: Response, name: str) -> str | None:

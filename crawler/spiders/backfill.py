@@ -55,7 +55,7 @@ from crawler.crawl.incremental import CrawlMemory
 from crawler.items import FetchErrorItem
 from crawler.sites.almayadeen.parser import parse_article
 from crawler.sites.almayadeen.urls import canonicalize_url, classify_url, onto_origin, same_site
-from crawler.spiders.almayadeen import DEFAULT_BASE_URL, AlmayadeenSpider
+from crawler.spiders.almayadeen import DEFAULT_BASE_URL, AlmayadeenSpider, edition_of
 
 Month = tuple[int, int]
 # A date at the end of a sitemap's name: 2025-9, 2025-09, 2025_09, 2025/09/15, ...
@@ -157,9 +157,12 @@ class BackfillSpider(SitemapSpider):
     sitemap_rules = [("", "parse_article_page")]
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, since: str = "1970-01",
-                 until: str | None = None, *args: Any, **kwargs: Any):
+                 until: str | None = None, *args: Any, edition: str | None = None,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.base_url = canonicalize_url(base_url.rstrip("/") + "/")
+        # which edition's pages these are (as for the crawl: crawler.spiders.almayadeen)
+        self.edition = edition_of(self.base_url, edition)
         self.since = parse_month(since) or (1970, 1)
         self.until = parse_month(until)
         self.origin = self.base_url.rstrip("/")
@@ -168,6 +171,12 @@ class BackfillSpider(SitemapSpider):
         self.reading: str = ""           # the sitemap sitemap_filter is looking at
         self.to_fetch = self.fetched = self.sitemaps_read = 0
         self.scheduled: set[str] = set()  # article URLs asked for, across sitemaps
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        if not kwargs.get("edition"):      # the NEWSMON_EDITION setting, as for the crawl
+            kwargs["edition"] = crawler.settings.get("NEWSMON_EDITION") or None
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[Any]:
         self.memory = CrawlMemory.from_settings(self.settings)
@@ -333,7 +342,7 @@ class BackfillSpider(SitemapSpider):
             yield FetchErrorItem(url=response.url, status=response.status,
                                  error="not an HTML page")
             return
-        item = parse_article(response)
+        item = parse_article(response, self.edition)
         if item is None:
             self.logger.info("Not an article, not stored: %s", response.url)
             return

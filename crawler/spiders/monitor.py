@@ -194,7 +194,7 @@ class MonitorSpider(AlmayadeenSpider):
                 output = _catching_up(output)
             yield output
         if kind != "home" and response.status == 200:  # the ticker is on every page
-            breaking = parse_index(response, pagination=False).breaking
+            breaking = parse_index(response, pagination=False, edition=self.edition).breaking
             if breaking:
                 yield BreakingItem(texts=breaking)
         if poll and links is not None:

@@ -40,6 +40,8 @@ class Page:
     menu: Menu
     visible: VisibleArticle
     base: str = ""           # what relative links resolve against (<base href>)
+    edition: str | None = None   # the edition whose profile reads it ("en", "ar", "es")
+    language: str | None = None  # that edition's language
 
 
 def first_value(field: str, candidates: Candidates) -> tuple[Any, str | None]:
@@ -289,6 +291,8 @@ def language_candidates(page: Page) -> Candidates:
         ("meta", lambda: language_code(page.meta.get("og:locale", "language",
                                                      "content-language"))),
         ("meta", lambda: language_code(page.meta.html_lang)),
+        # the edition the page's host (or the crawl's base URL) belongs to
+        ("url", lambda: page.language),
     ]
 
 

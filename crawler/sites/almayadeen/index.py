@@ -158,19 +158,20 @@ def find_article_links(selector, page_url: str, index_paths: frozenset[str],
     return links
 
 
-def parse_index(response, *, pagination: bool = True) -> IndexPage:
+def parse_index(response, *, pagination: bool = True,
+                edition: str | None = None) -> IndexPage:
     """Links, next page, menus and breaking ticker of a listing page. Never raises on a
-    broken page: whatever could not be read is empty (the menu falls back to SITE.md's).
-    ``pagination=False``: no next page is looked for (an article page has none; the
-    search walks every link of the page)."""
+    broken page: whatever could not be read is empty (the menu falls back to SITE.md's,
+    or ``edition``'s guessed one). ``pagination=False``: no next page is looked for (an
+    article page has none; the search walks every link of the page)."""
     try:
         selector = page_selector(response)
         root = selector.root
         if root is None or not isinstance(getattr(root, "tag", None), str):
             raise ValueError("no HTML document")
     except (AttributeError, ValueError, TypeError):
-        return IndexPage(menu=fallback_menu(response.url))
-    menu, menu_elements = read_menu(selector, response.url)
+        return IndexPage(menu=fallback_menu(response.url, edition))
+    menu, menu_elements = read_menu(selector, response.url, edition)
     breaking, ticker = read_breaking(selector)
     excluded = menu_elements + ([ticker] if ticker is not None else [])
     titles: dict[str, str] = {}

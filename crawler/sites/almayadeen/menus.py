@@ -39,7 +39,9 @@ _LIST_TAGS = ("ul", "ol")
 
 
 def name_key(name: str | None) -> str:
-    return re.sub(r"[^0-9a-z]+", "", normalize_space(name).lower().replace("&", "and"))
+    """A name's letters and digits, lower-cased ("Arts & Culture" -> "artsandculture");
+    any script's: Arabic and Spanish menus are named in their own."""
+    return re.sub(r"[\W_]+", "", normalize_space(name).lower().replace("&", "and"))
 
 
 def first_segment(url_or_path: str) -> str:

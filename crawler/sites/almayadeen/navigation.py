@@ -18,12 +18,13 @@ from parsel import Selector
 from crawler.extract.document import page_selector  # noqa: F401  (re-exported)
 from crawler.extract.dom import document_memo, dom_index
 from crawler.extract.text import element_text
+from crawler.sites.almayadeen.edition_menus import EDITION_FALLBACKS
 from crawler.sites.almayadeen.menus import (
     find_areas, first_segment, link_name, name_key, read_area)
 from crawler.sites.almayadeen.ticker import (  # noqa: F401  (re-exported)
     find_breaking, parse_breaking, read_breaking)
 from crawler.sites.almayadeen.urls import (
-    REGION_SEGMENTS, canonicalize_url, join_url, path_key, same_origin)
+    REGION_SEGMENTS, canonicalize_url, is_numeric_id, join_url, path_key, same_origin)
 
 
 @dataclass
@@ -48,11 +49,16 @@ class Menu:
         return None
 
     def section_for_path(self, path: str) -> str | None:
-        """The menu section whose index is the path's first two segments."""
+        """The menu section whose index is the path's first two segments (or, in a
+        path with a numeric id, the segments before it)."""
         segments = path_key(path).strip("/").split("/")
-        if len(segments) < 2:
+        numbered = next((i for i, s in enumerate(segments) if is_numeric_id(s)), None)
+        if numbered:    # "/<section>/<numeric id>/<slug>": the section is what precedes
+            wanted = "/" + "/".join(segments[:numbered])
+        elif len(segments) < 2:
             return None
-        wanted = "/" + "/".join(segments[:2])
+        else:
+            wanted = "/" + "/".join(segments[:2])
         for _category, name, url in self.sections:
             if path_key(url) == wanted:
                 return name
@@ -97,19 +103,29 @@ FALLBACK_MENU = Menu(
     regions=[(name, f"/regions/{_slug(name)}") for name in _FALLBACK_REGIONS],
     from_fallback=True,
 )
-KNOWN_REGION_NAMES = frozenset(n.lower() for n in _FALLBACK_REGIONS)
+# The other editions' guessed menus (crawler.sites.almayadeen.edition_menus), as Menus.
+EDITION_FALLBACK_MENUS = {
+    edition: Menu(sections=[(category, name, path) for category, names in sections
+                            for name, path in names],
+                  regions=list(regions), from_fallback=True)
+    for edition, (sections, regions) in EDITION_FALLBACKS.items()}
+_EDITION_REGION_NAMES = [name for menu in EDITION_FALLBACK_MENUS.values()
+                         for name, _path in menu.regions]
+KNOWN_REGION_NAMES = frozenset(n.lower() for n in _FALLBACK_REGIONS + _EDITION_REGION_NAMES)
 # SITE.md's spelling of every menu name, by name key ("artsandculture": "Arts&Culture")
 _KNOWN_NAMES = {name_key(n): n for n in [c for c, _ in _FALLBACK_SECTIONS]
                 + [n for _, names in _FALLBACK_SECTIONS for n in names]
                 + _FALLBACK_TOP_LEVEL + _FALLBACK_REGIONS}
-_REGION_KEYS = {name_key(n): n for n in _FALLBACK_REGIONS}
+_REGION_KEYS = {name_key(n): n for n in _FALLBACK_REGIONS + _EDITION_REGION_NAMES}
 
 
-def fallback_menu(base_url: str) -> Menu:
-    """FALLBACK_MENU with absolute URLs on the base URL's origin."""
+def fallback_menu(base_url: str, edition: str | None = None) -> Menu:
+    """The edition's fallback menu (English: FALLBACK_MENU, SITE.md's list; Arabic and
+    Spanish: a guess) with absolute URLs on the base URL's origin."""
+    menu = EDITION_FALLBACK_MENUS.get(edition or "en", FALLBACK_MENU)
     absolute = lambda u: canonicalize_url(urljoin(base_url, u))  # noqa: E731
-    return Menu([(c, n, absolute(u)) for c, n, u in FALLBACK_MENU.sections],
-                [(n, absolute(u)) for n, u in FALLBACK_MENU.regions], from_fallback=True)
+    return Menu([(c, n, absolute(u)) for c, n, u in menu.sections],
+                [(n, absolute(u)) for n, u in menu.regions], from_fallback=True)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -192,22 +208,24 @@ def _memoised(read, el, base_url: str) -> list:
     return list(found)
 
 
-def read_menu(selector: Selector, base_url: str) -> tuple[Menu, list]:
-    """The menu and the elements it was read from (to leave them out of link lists)."""
+def read_menu(selector: Selector, base_url: str, edition: str | None = None
+              ) -> tuple[Menu, list]:
+    """The menu and the elements it was read from (to leave them out of link lists).
+    ``edition``: whose fallback menu completes a menu the page does not show."""
     root = selector.root
     if root is None or not isinstance(getattr(root, "tag", None), str):
-        return fallback_menu(base_url), []
+        return fallback_menu(base_url, edition), []
     # per document: the article parser and the listing parser both read it
     memo = document_memo(root)
-    key = ("menu", base_url)
+    key = ("menu", base_url, edition or "en")
     if key not in memo:
-        memo[key] = _read_menu(root, base_url)
+        memo[key] = _read_menu(root, base_url, edition)
     menu, elements = memo[key]
     return replace(menu, sections=list(menu.sections), regions=list(menu.regions)), \
         list(elements)
 
 
-def _read_menu(root, base_url: str) -> tuple[Menu, list]:
+def _read_menu(root, base_url: str, edition: str | None = None) -> tuple[Menu, list]:
     areas = find_areas(root)
     sections, regions, used = [], [], []
     for area in areas:
@@ -226,16 +244,16 @@ def _read_menu(root, base_url: str) -> tuple[Menu, list]:
     if sections and regions:
         menu = Menu(sections, regions)
     else:
-        fallback = fallback_menu(base_url)
+        fallback = fallback_menu(base_url, edition)
         menu = Menu(sections or fallback.sections, regions or fallback.regions,
                     from_fallback=True)
     return menu, used
 
 
-def parse_menu(response) -> Menu:
-    """The page's main and regions menus (absolute canonical URLs); SITE.md's list for a
-    part the page does not show (then menu.from_fallback is True)."""
+def parse_menu(response, edition: str | None = None) -> Menu:
+    """The page's main and regions menus (absolute canonical URLs); the edition's
+    fallback list for a part the page does not show (then menu.from_fallback is True)."""
     try:
-        return read_menu(page_selector(response), response.url)[0]
+        return read_menu(page_selector(response), response.url, edition)[0]
     except (AttributeError, ValueError, TypeError):
-        return fallback_menu(response.url)
+        return fallback_menu(response.url, edition)

@@ -29,7 +29,10 @@ from crawler.extract.meta import read_meta
 from crawler.extract.pagekind import (
     LISTING_TYPES, MIN_BODY_SHARE, has_date, is_dominant, structure)
 from crawler.items import ArticleItem
+from crawler.sites.almayadeen.alternates import alternate_urls
 from crawler.sites.almayadeen.navigation import read_menu
+from crawler.sites.almayadeen.wording import fetch_time
+from crawler.sites.editions import DEFAULT_EDITION, EDITIONS, edition_for_url
 from crawler.sites.almayadeen.fields import (
     MIN_GENERIC_BODY_CHARS, Candidates, Page, authors_candidates, body_candidates,
     category_candidates, first_value, generic_body, image_candidates, language_candidates,
@@ -56,18 +59,21 @@ def _shared_selector(response, text: str) -> Selector:
     return selector if selector is not None else Selector(text=text, base_url=response.url)
 
 
-def _load(response) -> Page | None:
+def _load(response, edition: str | None = None) -> Page | None:
     text = response.text          # Scrapy decodes the charset from headers / <meta>
     if not text or text.isspace():          # (not strip(): no copy of the page)
         return None
     selector = _shared_selector(response, text)
     if selector.root is None or not isinstance(getattr(selector.root, "tag", None), str):
         return None
-    menu, _elements = read_menu(selector, response.url)
+    menu, _elements = read_menu(selector, response.url, edition)
     base = link_base(selector, response.url)
+    language = EDITIONS[edition].language if edition in EDITIONS else None
+    visible = VisibleArticle(selector, base, language,
+                             fetch_time(response) if language != "en" else None)
     return Page(url=response.url, selector=selector, taw=tawsiyat.read_tawsiyat(selector),
                  ld=jsonld.read_article(selector, response.url), meta=read_meta(selector), menu=menu,
-                 visible=VisibleArticle(selector, base), base=base)
+                 visible=visible, base=base, edition=edition, language=language)
 
 
 def page_kind(page: Page) -> tuple[bool, str]:
@@ -122,17 +128,22 @@ def is_article_page(page: Page) -> bool:
     return page_kind(page)[0]
 
 
-def parse_article(response) -> ArticleItem | None:
+def parse_article(response, edition: str | None = None) -> ArticleItem | None:
     """The article on the page, or None when the page is not an article (or has no
-    title or no body). Never raises: a broken field reader only leaves its field empty."""
-    return read_page(response).item
+    title or no body). Never raises: a broken field reader only leaves its field empty.
+    ``edition``: which edition's profile reads it (None: the one its host serves, else
+    English)."""
+    return read_page(response, edition).item
 
 
-def read_page(response) -> PageReading:
+def read_page(response, edition: str | None = None) -> PageReading:
     """What the page is (``page_kind``) and, for an article, its item (None without a
-    title or a body). Never raises."""
+    title or a body). Never raises. ``edition``: as for ``parse_article``."""
+    if edition is None:
+        found = edition_for_url(getattr(response, "url", None))
+        edition = found.key if found is not None else DEFAULT_EDITION
     try:
-        page = _load(response)
+        page = _load(response, edition)
         if page is None:
             return PageReading(False, "no HTML document")
         is_article, reason = page_kind(page)
@@ -218,5 +229,10 @@ def _read_item(page: Page, response) -> ArticleItem | None:
     item.read_time_minutes = take("read_time_minutes", read_time_candidates(page))
     item.language = take("language", language_candidates(page))
     item.related_urls = take("related_urls", related_candidates(page, item), [])
+    item.edition = page.edition
+    try:
+        item.alternate_urls = alternate_urls(page.selector, page.base or page.url, item.url)
+    except Exception as exc:  # noqa: BLE001 (evidence of a sibling is never worth the page)
+        logger.warning("alternates of %s: %r", page.url, exc)
     item.field_sources = sources
     return item

@@ -19,7 +19,7 @@ from crawler.extract.text import element_text, normalize_space
 from crawler.sites.almayadeen.menus import landmarks
 
 _BREAKING_LABEL_RE = re.compile(
-    r"^(?:breaking(?: news)?|urgent(?: news)?|just in|عاجل)\s*:?$", re.I)
+    r"^(?:breaking(?: news)?|urgent(?: news)?|just in|عاجل|última hora|urgente)\s*:?$", re.I)
 _TICKER_WORDS = ("breaking", "ticker", "urgent", "marquee")
 _LEADING_TIME_RE = re.compile(
     r"^\(?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?\)?(?:\s*[-–—|•·:]\s*|\s+)(?=\S)", re.I)

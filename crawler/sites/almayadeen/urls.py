@@ -46,7 +46,7 @@ KNOWN_INDEX_PATHS = frozenset({
 # First path segments of article URLs and how many segments their articles have.
 _ARTICLE_SEGMENTS = {"news": (3,), "articles": (2, 3), "videos": (2,), "infographs": (2,),
                      "in-pictures": (2,)}
-_REGION_SEGMENTS = frozenset({"regions", "region"})
+_REGION_SEGMENTS = frozenset({"regions", "region", "regiones"})
 # First path segments of region indexes as a menu may spell them.
 REGION_SEGMENTS = _REGION_SEGMENTS | {"countries", "country"}
 # First path segments of pages that are neither articles nor section indexes.
@@ -61,6 +61,12 @@ NON_INDEX_SEGMENTS = frozenset({
     "wp-content", "wp-json", "api", "ajax"})
 _FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".mp4", ".mp3",
                   ".css", ".js", ".xml", ".json", ".ico", ".zip", ".txt")
+
+
+def is_numeric_id(segment: str) -> bool:
+    """A path segment that is an article's numeric id (the Spanish edition's
+    "/entrevistas/2046797/<slug>"): five digits or more, so that a year is not one."""
+    return len(segment) >= 5 and segment.isdigit()
 
 
 def is_tracking_param(name: str) -> bool:
@@ -210,6 +216,8 @@ def _classify(url: str, index_paths: frozenset[str] | set[str], base_url: str | 
         return "other"
     if first in _REGION_SEGMENTS and len(segments) <= 2:
         return "index"
+    if len(segments) == 3 and is_numeric_id(segments[1]):
+        return "article"    # /<section>/<numeric id>/<slug>: the Spanish edition's form
     if first in _ARTICLE_SEGMENTS:
         if len(segments) == 1:
             return "index"

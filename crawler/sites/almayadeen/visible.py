@@ -15,13 +15,15 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from crawler.extract.dates import is_date_text, parse_iso, parse_visible_date
+from crawler.extract.dates import parse_iso
 from crawler.extract.dom import descendants_of, dom_index
 from crawler.extract.text import (
     Body, densest_block, element_text, extract_body, is_page_wrapper, normalize_space,
     text_lines, widget_kind)
 from crawler.extract.tawsiyat import split_authors
 from crawler.sites.almayadeen.urls import path_key
+from crawler.sites.almayadeen.wording import (
+    BY_RE, SOURCE_RE, TITLE_SUFFIX_RE, UPDATED_RE, looks_like_date, read_date, read_minutes)
 
 _BLOCK = frozenset({"div", "p", "ul", "ol", "li", "section", "article", "header", "footer",
                     "h1", "h2", "h3", "h4", "h5", "h6", "table", "figure", "aside", "nav",
@@ -29,21 +31,14 @@ _BLOCK = frozenset({"div", "p", "ul", "ol", "li", "section", "article", "header"
 _CHROME = frozenset({"header", "nav", "footer", "aside", "script", "style", "noscript",
                      "template", "form", "button"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BY_RE = re.compile(r"^(?:written\s+)?by\s*:?\s+(.+)$", re.I)
-_SOURCE_RE = re.compile(r"^source\s*:\s*(.+)$", re.I)
-_READ_TIME_RE = re.compile(r"\b(\d{1,3})\s*(?:min(?:ute)?s?\.?)\s*(?:of\s+)?read\b", re.I)
+_BY_RE = BY_RE
+_SOURCE_RE = SOURCE_RE
 _FACT_SEPARATOR_RE = re.compile(r"\s+[|\u2022\u00b7\uff5c\u2013\u2014-]\s+")
-_UPDATED_RE = re.compile(r"^(?:last\s+)?(?:updated|modified|update)\b", re.I)
+_UPDATED_RE = UPDATED_RE
 _LISTING_RE = re.compile(r"related|most[-_]?read|read[-_]?next|coverage|trending|popular",
                          re.I)
 _LISTING_HEADINGS = frozenset({"related news", "related", "most read", "read next",
                                "coverage", "trending", "most popular", "latest news"})
-# " | Al Mayadeen English" (and " - Al Mayadeen English"); not ": Al Mayadeen", which
-# may be a headline's own attribution like ": WashPo".
-TITLE_SUFFIX_RE = re.compile(r"(?:\s*\|\s*Al\s+Mayadeen(?:\s+English)?"
-                             r"|\s+[-\u2013\u2014]\s+Al\s+Mayadeen\s+English)\s*$", re.I)
-
-
 def strip_title_suffix(title: str | None) -> str | None:
     title = normalize_space(title)
     return normalize_space(TITLE_SUFFIX_RE.sub("", title)) or None
@@ -85,7 +80,12 @@ def find_article_area(root):
 class VisibleArticle:
     """Readers over one parsed page; each method returns a value or None/[]."""
 
-    def __init__(self, selector: Selector, base_url: str):
+    def __init__(self, selector: Selector, base_url: str, language: str | None = None,
+                 fetched_at: datetime | None = None):
+        # The edition's language and the fetch time: how its visible dates are written
+        # (Spanish and Arabic month names; a Spanish date has no year: wording.read_date).
+        self.language = language
+        self.fetched_at = fetched_at
         self.sel = selector
         self.base_url = base_url
         self.root = selector.root
@@ -203,14 +203,13 @@ class VisibleArticle:
             stamp = next((t.get("datetime") for t in el.iter("time")
                           if t.get("datetime") is not None), None)
             value = parse_iso(el.get("datetime") or stamp)
-            value = value or parse_visible_date(element_text(el))
+            value = value or read_date(element_text(el), self.language, self.fetched_at)
             if value:
                 return value
         return None
 
     def read_time(self) -> int | None:
-        match = _READ_TIME_RE.search(self._first_text("read-time") or "")
-        return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+        return read_minutes(self._first_text("read-time"))
 
     def image(self) -> tuple[str | None, str | None]:
         for figure in self.index.with_class("article-image", "figure"):
@@ -332,9 +331,9 @@ class VisibleArticle:
             elif value:
                 published = published or value
         for _el, text in self.header_texts():
-            if not is_date_text(text):
+            if not looks_like_date(text, self.language):
                 continue
-            value = parse_visible_date(text)
+            value = read_date(text, self.language, self.fetched_at)
             if value and _UPDATED_RE.match(text):
                 modified = modified or value
             elif value:
@@ -342,8 +341,8 @@ class VisibleArticle:
         return published, modified
 
     def read_time_line(self) -> int | None:
-        match = self._header_match(_READ_TIME_RE.search)
-        return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+        match = self._header_match(lambda text: read_minutes(text) and text)
+        return read_minutes(match) if match else None
 
     def lead_figure(self) -> tuple[str | None, str | None]:
         """The first figure before the body's text starts (figures inside the text
