@@ -16,9 +16,8 @@ from typing import IO, Any
 
 from crawler.config import DEFAULT_BASE_URL, parse_duration
 from crawler.cli.common import (DB_HELP, EDITION_HELP, EXIT_DEGRADED, UsageError,
-                                add_common_options, crawl_base_url, crawl_overrides,
-                                crawl_target, open_database, parse_date,
-                                parse_set_options)
+                                add_common_options, crawl_overrides, crawl_target, isolate,
+                                open_database, parse_date, parse_set_options)
 from crawler.cli.validate import database_url, scrapy_setting_types, site_url
 
 BACKFILL_DESCRIPTION = (
@@ -107,13 +106,14 @@ def revisit_overrides(args: argparse.Namespace) -> dict[str, str]:
 def crawl(args: argparse.Namespace) -> int:
     if args.base_url is not None:  # the configuration's is validated when loaded
         args.base_url = site_url(args.base_url)
-    # --edition, --base-url, env, config file
-    edition, base_url = crawl_target(args.edition, args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
         overrides.update(revisit_overrides(args))  # --revisit-after
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    # --edition (or --set NEWSMON_EDITION=...), --base-url, env, config file
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     scrapy_setting_types(overrides)  # before a run is recorded: exit 2, nothing written
     url, store = open_database(args.db)
     started = datetime.now(UTC)
@@ -247,7 +247,8 @@ def backfill(args: argparse.Namespace) -> int:
     scrapy_setting_types(overrides)
     if args.base_url is not None:
         args.base_url = site_url(args.base_url)
-    edition, base_url = crawl_target(args.edition, args.base_url)
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     url, store = open_database(args.db)
     # The crawl lock: a backfill and a crawl of the edition do not run at the same time.
     return run_locked_crawl(
@@ -279,6 +280,7 @@ def reparse(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from crawler.cli.demo_db import DEMO_PORT, demo_sqlite_path, prepare_sqlite, refuse_other_sites
     from crawler.crawl.runner import run_crawl
+    from crawler.db.store import Store
     from crawler.logging_setup import set_level
     from crawler.replica.server import ReplicaServer
 
@@ -288,15 +290,28 @@ def demo(args: argparse.Namespace) -> int:
     if path is not None:
         prepare_sqlite(path, args.force)  # refuses a file the demo did not create
     _url, store = open_database(db_url)
-    with _replica(ReplicaServer, DEMO_PORT) as server:
+    ports = _demo_ports(DEMO_PORT)
+    origins = {edition: f"http://127.0.0.1:{port}" for edition, port in ports.items()}
+    servers = {edition: ReplicaServer(port=port, edition=edition, sibling_origins={
+        other: origin for other, origin in origins.items() if other != edition})
+        for edition, port in ports.items()}
+    with servers["en"] as server, servers["ar"], servers["es"]:
         if path is None:
-            refuse_other_sites(store, server.base_url)
-        print(f"newsmon demo: replica served at {server.base_url}", file=sys.stderr)
-        run_id = store.start_run(server.base_url, trigger="manual")
+            refuse_other_sites(store, list(origins.values()))
+        print(f"newsmon demo: replicas of the three editions served at "
+              f"{', '.join(f'{e} {o}' for e, o in origins.items())}", file=sys.stderr)
+        # The Arabic and Spanish editions crawl in processes of their own (Scrapy's
+        # reactor runs once per process), side by side with the English one: each
+        # edition has its own crawl lock.
+        others = {edition: _start_crawl(origins[edition], db_url, edition)
+                  for edition in ("ar", "es")}
+        run_id = Store(store.engine, edition="en").start_run(server.base_url,
+                                                             trigger="manual")
         outcome = run_crawl(server.base_url, db_url,
                             {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
                              "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
-                            run_id=run_id)
+                            run_id=run_id, edition="en")
+        editions_ok = all(_finished(edition, proc) for edition, proc in others.items())
         # The site changes after publication, as a real one does: two edits, then a
         # second crawl, so that `changes`, `history` and the revision examples of
         # docs/SCHEMA.md have something to show.
@@ -310,7 +325,7 @@ def demo(args: argparse.Namespace) -> int:
           f"{'see' if recrawl_ok else 'FAILED, see'} `newsmon runs`, `newsmon changes "
           f"--since 1d`")
     print_demo_report(store, db_url)
-    return 0 if outcome.status == "ok" and recrawl_ok else 1
+    return 0 if outcome.status == "ok" and recrawl_ok and editions_ok else 1
 
 
 DEMO_EDITS = ("us-shutdown", "opec-cuts")  # replica articles the demo edits
@@ -327,6 +342,49 @@ def _edit_two_articles(server: Any) -> list[str]:
     return [title_edit["path"], body_edit["path"]]
 
 
+def _demo_ports(first: int) -> dict[str, int]:
+    """Ports of the three editions' replicas: ``first`` and the two after it (stable
+    origins: a second demo updates the first), else free ones."""
+    import socket
+
+    ports: dict[str, int] = {}
+    for edition, wanted in zip(("en", "ar", "es"), (first, first + 1, first + 2)):
+        for port in (wanted, 0):
+            try:
+                with socket.create_server(("127.0.0.1", port)) as probe:
+                    ports[edition] = probe.getsockname()[1]
+                    break
+            except OSError:
+                continue
+    return ports
+
+
+def _crawl_argv(base_url: str, edition: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
+            "--edition", edition, *extra, "--set", "DOWNLOAD_DELAY=0",
+            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=ERROR"]
+
+
+def _start_crawl(base_url: str, db_url: str, edition: str) -> Any:
+    """A `newsmon crawl --edition` of one replica, started in the background."""
+    import os
+    import subprocess
+
+    return subprocess.Popen(_crawl_argv(base_url, edition), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "NEWSMON_DATABASE_URL": db_url})
+
+
+def _finished(edition: str, proc: Any) -> bool:
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode not in (0, EXIT_DEGRADED):
+        last = (err.strip().splitlines() or ["no output"])[-1]
+        print(f"newsmon demo: the {edition} crawl failed (exit {proc.returncode}): {last}",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def _recrawl(base_url: str, db_url: str) -> bool:
     """A second `newsmon crawl` of the replica, re-fetching every stored article (a
     process of its own: Scrapy's reactor runs once per process). The database URL
@@ -334,9 +392,7 @@ def _recrawl(base_url: str, db_url: str) -> bool:
     import os
     import subprocess
 
-    argv = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
-            "--revisit-after", "0s", "--set", "DOWNLOAD_DELAY=0",
-            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=ERROR"]
+    argv = _crawl_argv(base_url, "en", "--revisit-after", "0s")
     done = subprocess.run(argv, env={**os.environ, "NEWSMON_DATABASE_URL": db_url},
                           capture_output=True, text=True, timeout=600)
     if done.returncode not in (0, EXIT_DEGRADED):
@@ -345,18 +401,6 @@ def _recrawl(base_url: str, db_url: str) -> bool:
               file=sys.stderr)
         return False
     return True
-
-
-def _replica(server_class: Any, port: int) -> Any:
-    """The replica on ``port`` (a stable origin), else on any free port."""
-    import socket
-
-    try:
-        with socket.create_server(("127.0.0.1", port)):
-            pass
-    except OSError:
-        port = 0
-    return server_class(port=port)
 
 
 def _program_name() -> str:
@@ -374,6 +418,13 @@ def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> Non
     counts = store.counts()
     print("\nstored rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
     articles = list(store.iter_export_articles())
+    by_edition: dict[str, int] = {}
+    for record in articles:
+        by_edition[record["edition"]] = by_edition.get(record["edition"], 0) + 1
+    linked = sum(1 for record in articles if record["siblings"])
+    print("articles by edition: " + ", ".join(f"{k} {v}" for k, v in sorted(by_edition.items()))
+          + f"; {linked} with a sibling in another edition (`newsmon siblings URL`)",
+          file=out)
     by_section: dict[str, int] = {}
     for record in articles:
         key = " > ".join(n for n in (record["category"], record["section"]) if n) or "?"
@@ -385,6 +436,7 @@ def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> Non
     latest = sorted((r for r in articles if r["published_at"]),
                     key=lambda r: r["published_at"], reverse=True)[:5]
     for record in latest:
-        print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['title']}", file=out)
+        print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['edition']}  "
+              f"{isolate(record['title'])}", file=out)
     hints = "\n".join(f"  {line}" for line in try_hints(db_url, _program_name()))
     print(f"\nThe database is {redact_url(db_url)}. Try:\n{hints}", file=out)

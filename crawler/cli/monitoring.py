@@ -63,11 +63,12 @@ def monitor(args: argparse.Namespace) -> int:
     from crawler.cli.crawling import run_locked_crawl
     from crawler.spiders.monitor import MonitorSpider
 
-    edition, base_url = crawl_target(args.edition, args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     overrides.update(budget_override(args.budget))
     # A SIGTERM before Scrapy takes the signals over (while the database is opened,
     # migrated, the lock taken) still ends the monitor normally, at its first tick.
