@@ -171,3 +171,17 @@ def test_the_crawl_lock_is_per_edition(three):
     assert refused.returncode == EXIT_LOCKED, refused.stderr[-2000:]
     assert "another crawl" in refused.stderr
     assert beside.returncode == 0, beside.stderr[-2000:]
+
+
+def test_reparse_reads_each_page_as_its_edition(three):
+    """`newsmon reparse` reads a stored page as the edition it was crawled as (a
+    replica's host does not say) and a year-less date against its fetch: nothing
+    stored changes."""
+    before = _rows(three.db_url, "SELECT url, edition, language, published_at, title "
+                                 "FROM articles ORDER BY url")
+    result = newsmon("reparse", "--db", three.db_url, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "failed 0" in result.stdout and "updated 0" in result.stdout, result.stdout
+    after = _rows(three.db_url, "SELECT url, edition, language, published_at, title "
+                                "FROM articles ORDER BY url")
+    assert after == before
