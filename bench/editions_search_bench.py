@@ -48,6 +48,10 @@ from crawler.replica.editions import content
 from crawler.sites.editions import EDITIONS
 
 INSERT_BATCH = 2000
+# Function words left out of the query mix, as STOP in bench/search_bench.py.
+FUNCTION_WORDS = set("""على إلى بعد بين أنها التي الذي هذه هذا منذ حيث عن في من مع كما
+    لكن قبل خلال أكثر حتى عند أيضا وفق para como pero sobre entre desde este esta
+    también según tras mientras contra donde cuando porque tiene hace están""".split())
 TASHKEEL = ["\u064e", "\u064f", "\u0650", "\u0652", "\u0651"]  # fatha damma kasra sukun shadda
 SYLLABLES = {"ar": ["با", "تي", "سو", "ما", "ري", "كا", "لو", "نا", "دي", "فا", "جو", "ها",
                     "زين", "مار", "طال", "بك", "سور", "دون", "قا", "عي"],
@@ -108,25 +112,36 @@ class EditionGenerator:
                        if not unicodedata.combining(c))
 
     def queries(self, count: int) -> list[dict]:
+        """The mix of ``bench/search_bench.py``'s, in this edition's words: content
+        words (longer than three letters, not function words), one query in ten a
+        very common one (in a large share of the articles); names, pairs, phrases,
+        ``or``; one in ten a word as a reader may type it (Arabic with diacritics,
+        Spanish without its accents)."""
         rng = self.rng
-        topical, broad = self.common[60:], self.common[5:60]
+        content = [w for w in self.common if len(w) > 3 and w not in FUNCTION_WORDS]
+        broad, topical = content[10:100], content[100:] + self.names[:2000]
+        rare = self.names[:6000]
         out = []
         for i in range(count):
-            slot = i % 6
-            if slot == 0:
+            slot = i % 10
+            if slot in (0, 5):
                 kind, q = "word", rng.choice(topical)
             elif slot == 1:
                 kind, q = "word, diacritics/accents", self._variant(rng.choice(topical))
-            elif slot == 2:
-                kind, q = "two words", " ".join(rng.sample(topical, 2))
+            elif slot == 6:
+                kind, q = "two words", f"{rng.choice(topical)} {rng.choice(rare)}"
+            elif slot in (2, 7):
+                kind, q = "name", rng.choice(rare)
             elif slot == 3:
-                kind, q = "name", rng.choice(self.names[:4000])
-            elif slot == 4:
                 words = rng.choice(self.sentences).rstrip(".").split()
                 start = rng.randint(0, max(0, len(words) - 3))
                 kind, q = "phrase", '"' + " ".join(words[start:start + 3]) + '"'
-            else:
+            elif slot == 4:
+                kind, q = "or", f"{rng.choice(rare)} or {rng.choice(rare)}"
+            elif slot == 8:
                 kind, q = "common word", rng.choice(broad)
+            else:
+                kind, q = "two words", " ".join(rng.sample(topical, 2))
             query = {"kind": kind, "query": q}
             if i % 3 == 1:
                 query["edition"] = self.edition

@@ -206,3 +206,45 @@ def test_siblings_command_and_edition_filters_on_the_command_line(three: Store, 
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["siblings"] == [EN_URL] and json.loads(line)["edition"] == "es"
     assert cli.main(["search", "x", "--edition", "fr", "--db", _db_arg(three)]) == 2
+
+
+def test_analyst_commands_take_an_edition(three: Store, capsys, tmp_path):
+    import json
+
+    from crawler import cli
+
+    db = _db_arg(three)
+    assert cli.main(["stats", "--since", "2d", "--edition", "ar", "--format", "json",
+                     "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 2
+    assert cli.main(["stats", "--since", "2d", "--language", "es", "--format", "json",
+                     "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+    assert cli.main(["frontpage", "--edition", "ar", "--format", "json", "--db", db]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert [i["url"] for i in listing["items"]] == [AR_URL]
+    assert cli.main(["frontpage", "--format", "json", "--db", db]) == 1  # no English home
+    capsys.readouterr()
+    out = tmp_path / "ar.html"
+    assert cli.main(["report", "--since", "2d", "--edition", "ar", "--out", str(out),
+                     "--db", db]) == 0
+    html = out.read_text()
+    assert "(edition ar)" in html and 'dir="auto">المدرسة تفتح أبوابها<' in html
+    assert "School reopens" not in html
+
+
+def test_status_names_each_editions_latest_run():
+    from crawler.cli.unattended import edition_lines
+
+    started = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    rows = [{"id": 3, "edition": "ar", "status": "ok", "started_at": started,
+             "base_url": "https://www.almayadeen.net"},
+            {"id": 2, "edition": "en", "status": "failed", "started_at": started,
+             "base_url": "https://english.almayadeen.net"},
+            {"id": 1, "edition": "ar", "status": "failed", "started_at": started,
+             "base_url": "https://www.almayadeen.net"}]
+    assert edition_lines(rows) == [
+        "edition ar: run 3 ok, started 2026-12-05 12:00:00Z (https://www.almayadeen.net)",
+        "edition en: run 2 failed, started 2026-12-05 12:00:00Z "
+        "(https://english.almayadeen.net)"]
+    assert edition_lines(rows[1:2]) == []  # one edition: the summary says it all
