@@ -111,16 +111,19 @@ class EditionGenerator:
         return "".join(c for c in unicodedata.normalize("NFD", word)
                        if not unicodedata.combining(c))
 
-    def queries(self, count: int) -> list[dict]:
+    def queries(self, count: int, phrases: str = "named") -> list[dict]:
         """The mix of ``bench/search_bench.py``'s, in this edition's words: content
         words (longer than three letters, not function words), one query in ten a
         very common one (in a large share of the articles); names, pairs, phrases,
-        ``or``; one in ten a word as a reader may type it (Arabic with diacritics,
+        ``or`` (phrases: three words around a name, as there); one in ten a word as a reader
+        may type it (Arabic with diacritics,
         Spanish without its accents)."""
         rng = self.rng
         content = [w for w in self.common if len(w) > 3 and w not in FUNCTION_WORDS]
         broad, topical = content[10:100], content[100:] + self.names[:2000]
         rare = self.names[:6000]
+        rare_set = set(self.names)
+        named = [x for x in self.sentences if any(w in rare_set for w in x.split())]
         out = []
         for i in range(count):
             slot = i % 10
@@ -132,9 +135,14 @@ class EditionGenerator:
                 kind, q = "two words", f"{rng.choice(topical)} {rng.choice(rare)}"
             elif slot in (2, 7):
                 kind, q = "name", rng.choice(rare)
-            elif slot == 3:
+            elif slot == 3 and phrases == "any":  # any three words of a sentence
                 words = rng.choice(self.sentences).rstrip(".").split()
                 start = rng.randint(0, max(0, len(words) - 3))
+                kind, q = "phrase", '"' + " ".join(words[start:start + 3]) + '"'
+            elif slot == 3:  # three words around a name, as bench/search_bench.py
+                words = rng.choice(named).rstrip(".").split()
+                at = next(j for j, w in enumerate(words) if w in rare_set)
+                start = max(0, min(at - rng.randint(0, 2), len(words) - 3))
                 kind, q = "phrase", '"' + " ".join(words[start:start + 3]) + '"'
             elif slot == 4:
                 kind, q = "or", f"{rng.choice(rare)} or {rng.choice(rare)}"
@@ -229,6 +237,9 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=120, help="distinct per edition")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--phrases", choices=("named", "any"), default="named",
+                        help="Arabic/Spanish phrases: around a name (as the English mix), "
+                             "or any three words of a sentence (common words too)")
     parser.add_argument("--pg-url", default=os.environ.get("NEWSMON_TEST_PG_URL", PG_ADMIN_URL))
     args = parser.parse_args()
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -243,8 +254,8 @@ def main() -> int:
                 generators = {"en": Generator(), "ar": EditionGenerator("ar"),
                               "es": EditionGenerator("es")}
                 queries = {"en": english_queries(generators["en"], args.queries, now),
-                           "ar": generators["ar"].queries(args.queries),
-                           "es": generators["es"].queries(args.queries)}
+                           "ar": generators["ar"].queries(args.queries, args.phrases),
+                           "es": generators["es"].queries(args.queries, args.phrases)}
                 print(f"[{backend}] inserting {args.per_edition:,} articles per edition "
                       f"into {redact_url(url)} ...", file=sys.stderr)
                 load_before = os.getloadavg()
