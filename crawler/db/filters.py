@@ -54,7 +54,8 @@ class ArticleFilter:
     def __post_init__(self) -> None:
         object.__setattr__(self, "since", aware_utc(self.since, "since"))
         object.__setattr__(self, "until", aware_utc(self.until, "until"))
-        for name in ("section", "region", "tag", "edition", "language"):  # as stored: without NUL characters
+        # as stored: without NUL characters
+        for name in ("section", "region", "tag", "edition", "language"):
             object.__setattr__(self, name, clean_text(getattr(self, name)))
 
     def clauses(self, articles: Table = _articles) -> list[ColumnElement[bool]]:
