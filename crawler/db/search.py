@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Engine, Float, Table, Text, and_, case, column, func,
+from sqlalchemy import (ColumnElement, Engine, Float, Table, Text, case, column, func,
                         literal_column, select, table)
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR, ts_headline
@@ -189,15 +189,25 @@ def _dialect(engine: Engine) -> str:
 PG_CONFIGS = {"en": "english", "ar": "arabic", "es": "spanish"}
 
 
+def _query_language(which: ArticleFilter) -> str | None:
+    """The language a query is read in: ``--language``'s, else None (every article
+    in any of the three languages)."""
+    return which.language
+
+
 def _config(name: str) -> Any:
     return literal_column(f"'{name}'::regconfig", REGCONFIG)
 
 
 def _pg_queries(query: str, language: str | None) -> tuple[Any, Any, Any]:
-    """(the tsquery the GIN index answers, the tsquery of each article's language, the
-    configuration of each article) for web-search ``query``, folded as the stored text
-    (``newsmon_fold``). Without ``language`` every article is matched in its own
-    language; with it, in that language only (the filter keeps its articles)."""
+    """(the tsquery that selects the matches, the tsquery of each article's language
+    for ranking and highlighting, the configuration of each article) for web-search
+    ``query``, folded as the stored text (``newsmon_fold``). With ``language`` the query
+    is read in that language only. Without, a match
+    is an article matching the query as read in any of the three languages (``english
+    || arabic || spanish``): one GIN look-up, no row re-read. Matching each row in its
+    own language only would re-read every match's whole ``search_vector`` (kilobytes,
+    out of line): 5 to 10 times slower for a common word (docs/BENCHMARKS.md)."""
     folded = func.newsmon_fold(query, type_=Text)
 
     def tsquery(config: str) -> Any:
@@ -220,9 +230,8 @@ def match_clause(dialect: str, query: str,
     term: see ``parse_query``), as a WHERE clause."""
     if dialect == "postgresql":
         vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
-        every, own, _ = _pg_queries(query, language)
-        # The index finds the candidates of any language; each is then matched in its own.
-        return and_(vector.bool_op("@@")(every), vector.bool_op("@@")(own))
+        every, _own, _config_of_row = _pg_queries(query, language)
+        return vector.bool_op("@@")(every)
     fts = table(FTS_TABLE, column("rowid"))
     return _articles.c.id.in_(select(fts.c.rowid).where(
         literal_column(FTS_TABLE).match(fts5_query(query) or "")))
@@ -246,7 +255,7 @@ def count_matches(engine: Engine, query: str, since: datetime | None = None,
                 .where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
     else:
         stmt = (select(func.count()).select_from(_articles)
-                .where(match_clause(dialect, query, which.language), *clauses))
+                .where(match_clause(dialect, query, _query_language(which)), *clauses))
     with engine.connect() as conn:
         if dialect == "postgresql":
             conn.execute(text_sql("SET LOCAL enable_seqscan = off"))  # as in search
@@ -264,7 +273,7 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
         order = (published.desc().nulls_last(), article_id.desc())
     else:
         order = (published.asc().nulls_last(), article_id.asc())
-    match = match_clause(dialect, query, which.language)
+    match = match_clause(dialect, query, _query_language(which))
     if dialect == "sqlite" and newest:
         # "+id": SQLite must not drive the query from the matches (a row lookup and a
         # sort for each of maybe 50,000): it walks ix_articles_published_at from the
@@ -279,7 +288,7 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
     page_order = ((page.c.published_at.desc().nulls_last(), page.c.id.desc()) if newest
                   else (page.c.published_at.asc().nulls_last(), page.c.id.asc()))
     if dialect == "postgresql":
-        _, tsquery, config = _pg_queries(query, which.language)
+        _, tsquery, config = _pg_queries(query, _query_language(which))
         vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
         document = func.concat_ws("\n", _articles.c.title, _articles.c.summary,
                                   _articles.c.body)
@@ -303,7 +312,7 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
 
 
 def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
-    every, tsquery, config = _pg_queries(text, which.language)
+    every, tsquery, config = _pg_queries(text, _query_language(which))
     vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
     lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
     # ts_rank must read a match's whole vector (kilobytes, out of line): a common word
@@ -312,8 +321,7 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
     lead_rank = func.ts_rank(lead, tsquery, 1, type_=Float)
     candidates = (select(_articles.c.id, _articles.c.published_at,
                          vector.label("vector"), tsquery.label("tsquery"))
-                  .where(vector.bool_op("@@")(every), vector.bool_op("@@")(tsquery),
-                         *which.clauses())
+                  .where(vector.bool_op("@@")(every), *which.clauses())
                   .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
                             _articles.c.id)
                   .limit(max(PG_RANK_CANDIDATES, limit + offset)).subquery("candidates"))
@@ -361,6 +369,6 @@ def iter_export_matches(engine: Engine, query: str, since: datetime | None = Non
     query = clean_text(query) or ""
     if not parse_query(query):
         return
-    clause = match_clause(_dialect(engine), query, which.language)
+    clause = match_clause(_dialect(engine), query, _query_language(which))
     with engine.connect() as conn:
         yield from queries.iter_export_articles(conn, which, batch_size, extra=[clause])
