@@ -13,6 +13,12 @@ optional TOML file (`--config FILE` or `$NEWSMON_CONFIG`), the default here.
     metrics_address = "off"       # NEWSMON_METRICS_ADDRESS (`schedule` serves /metrics)
     metrics_textfile = ""         # NEWSMON_METRICS_TEXTFILE (`crawl` writes its metrics)
 
+    [site]                        # Al Mayadeen's editions (crawler/sites/editions.py)
+    editions = ["en", "ar", "es"] # NEWSMON_EDITIONS: what `schedule`/`monitor` crawl
+    ar_base_url = ""              # NEWSMON_AR_BASE_URL ("" = https://www.almayadeen.net)
+    es_base_url = ""              # NEWSMON_ES_BASE_URL ("" = https://espanol.almayadeen.net)
+                                  # (English: base_url above)
+
     [politeness]
     download_delay = 1.0          # NEWSMON_DOWNLOAD_DELAY (seconds)
     concurrency = 2               # NEWSMON_CONCURRENCY (requests at a time to the site)
@@ -60,6 +66,8 @@ from crawler.config_values import (  # noqa: F401  (parsers re-exported for call
 ENV_CONFIG = "NEWSMON_CONFIG"
 DEFAULT_BASE_URL = "https://english.almayadeen.net"  # crawler.spiders.almayadeen uses it
 LOG_FORMATS = ("text", "json")
+# The editions' keys (crawler.sites.editions, a layer above, names their hosts).
+EDITION_KEYS = ("en", "ar", "es")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 JOBS = ("crawl", "revisit", "backfill", "prune")
 
@@ -105,6 +113,16 @@ class Config:
         None, None, "database_url", optional_text, secret=True,
         doc="database URL (default: the SQLite file ~/.local/share/newsmon/newsmon.sqlite3)")
     base_url: str = _setting(DEFAULT_BASE_URL, None, "base_url", plain_text, doc="site to crawl")
+    editions: list[str] = _setting(None, "site", "editions", lambda v: _editions(v),
+                                   factory=lambda: ["en"],
+                                   doc="the editions `schedule` and `monitor` crawl, each "
+                                       "in turn (en, ar, es); `crawl` takes --edition")
+    ar_base_url: str | None = _setting(None, "site", "ar_base_url", optional_text,
+                                       doc="the Arabic edition's site (default: "
+                                           "https://www.almayadeen.net)")
+    es_base_url: str | None = _setting(None, "site", "es_base_url", optional_text,
+                                       doc="the Spanish edition's site (default: "
+                                           "https://espanol.almayadeen.net)")
     javascript: bool = _setting(True, None, "javascript", parse_bool,
                                 doc="render the pages that need JavaScript in Chromium "
                                     "(scrapy-playwright); false: record them as skipped")
@@ -281,6 +299,13 @@ class Config:
             return ("cron", self.prune_cron) if self.prune_cron else None
         raise KeyError(job)
 
+    def edition_base_url(self, edition: str) -> str | None:
+        """The configured site of an edition (English: ``base_url``), or None for the
+        edition's real site (crawler.sites.editions)."""
+        if edition == "en":
+            return self.base_url
+        return getattr(self, f"{edition}_base_url", None) or None
+
     def job_args(self, job: str) -> list[str]:
         return list(getattr(self, f"{job}_args"))
 
@@ -443,9 +468,20 @@ def load_config(path: str | os.PathLike[str] | None = None,
     return config
 
 
+def _editions(value: Any) -> list[str]:
+    keys = [k.strip().lower() for k in parse_str_list(
+        value.replace(",", " ") if isinstance(value, str) else value)]
+    unknown = [k for k in keys if k not in EDITION_KEYS]
+    if unknown or not keys:
+        raise ValueError(f"expected editions among {', '.join(EDITION_KEYS)}, got {value!r}")
+    return list(dict.fromkeys(keys))
+
+
 def _validate(config: Config) -> None:
-    if not re.match(r"https?://[^/\s]+", config.base_url):
-        raise ConfigError(f"base_url must be an http(s) URL, got {config.base_url!r}")
+    for name in ("base_url", "ar_base_url", "es_base_url"):
+        value = getattr(config, name)
+        if value is not None and not re.match(r"https?://[^/\s]+", value):
+            raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
     if not re.search(r"https?://|@", config.effective_user_agent):
         raise ConfigError("[politeness] user_agent must include a contact URL, e.g. "
                           "'newsmon/0.1 (+https://example.org/contact)'")

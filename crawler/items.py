@@ -14,11 +14,13 @@ ARTICLE_EXPORT_KEYS = (
     "url", "title", "summary", "authors", "source", "published_at", "modified_at",
     "category", "section", "regions", "tags", "body", "image_url", "image_caption",
     "read_time_minutes", "language", "related_urls", "first_seen_at", "last_seen_at",
-    "revision",
+    "revision", "edition", "siblings",
 )
 
 # The fields a parser extracts from one article page (export keys minus the ones
-# the database keeps: first_seen_at, last_seen_at, revision).
+# the database keeps: first_seen_at, last_seen_at, revision; and the edition, which
+# is the crawl's when the parser leaves it unset, and the siblings: the same story in
+# other editions, from every stored article's evidence, crawler/db/siblings.py).
 ARTICLE_FIELDS = ARTICLE_EXPORT_KEYS[:17]
 
 

@@ -46,8 +46,10 @@ def test_demo_replaces_only_its_own_database(tmp_path, crawled):
     with sqlite3.connect(notes) as conn:
         assert conn.execute("PRAGMA application_id").fetchone()[0] == int.from_bytes(
             b"nsmm", "big")
-        # replaced, not appended to: one demo's two crawls (before and after its edits)
-        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 2
+        # replaced, not appended to: one demo's crawls: English twice (before and after
+        # its edits), Arabic and Spanish once each
+        assert conn.execute("SELECT edition, count(*) FROM crawl_runs GROUP BY edition "
+                            "ORDER BY edition").fetchall() == [("ar", 1), ("en", 2), ("es", 1)]
     assert f"sqlite3 {notes} " in second.stdout
 
 

@@ -51,7 +51,9 @@ def populated(request, tmp_path_factory) -> Iterator[Engine]:
     def ready(url: str) -> Iterator[Engine]:
         upgrade(url)
         engine = make_engine(url)
-        populate(Store(engine), datetime.now(UTC).replace(microsecond=0))
+        now = datetime.now(UTC).replace(microsecond=0)
+        populate(Store(engine), now)
+        populate_editions(engine, now)
         yield engine
         engine.dispose()
 
@@ -60,6 +62,32 @@ def populated(request, tmp_path_factory) -> Iterator[Engine]:
     else:
         for url in _postgres_database():
             yield from ready(url)
+
+
+def populate_editions(engine: Engine, now: datetime) -> None:
+    """The same story in Arabic and Spanish beside the English data (migration 0012's
+    columns and sibling evidence have rows to show)."""
+    from crawler.items import ArticleItem, IndexPageItem, ListingItem
+
+    from tests._analyst_data import BASE
+
+    image = f"{BASE}/media/image/2025/9/30/9f02bd6e-ebf6-453f.jpg?width=1000"
+    ar_url, es_url = "https://www.almayadeen.net/news/قمة", "https://espanol.almayadeen.net/n/2046797/c"
+    for edition, url, title, alternates in (
+            ("ar", ar_url, "قمة القاهرة", [es_url]),
+            ("es", es_url, "Cumbre de El Cairo", [])):
+        store = Store(engine, edition=edition)
+        run = store.start_run(url.rsplit("/", 3)[0])
+        item = ArticleItem(url=url, title=title, body=title, language=edition,
+                           edition=edition, image_url=image, alternate_urls=alternates,
+                           published_at=now)
+        store.save_article(item, run, now, listings=[ListingItem(
+            url, url.rsplit("/", 3)[0] + "/", "home", "Home", 1, 1, now)])
+        store.record_breaking([f"{title} ({edition})"], now)
+        store.record_index_page(IndexPageItem(url.rsplit("/", 3)[0] + "/", "home", "Home", 1,
+                                              now, [url]))
+        store.finish_run(run, "ok", pages_fetched=1, articles_new=1, articles_updated=0,
+                         articles_unchanged=0, errors=0)
 
 
 def test_the_document_has_enough_queries():

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_common_options,
-                                open_database, require_current_schema)
+                                add_edition_filters, open_database, require_current_schema)
 
 KINDS = ("new", "edit", "breaking")
 NAME = re.compile(r"^[\w.-]{1,64}$")
@@ -35,6 +35,7 @@ def add_parsers(sub: Any) -> None:
     add.add_argument("--section", metavar="NAME", help="only articles of this section")
     add.add_argument("--region", metavar="NAME", help="only articles in this region")
     add.add_argument("--tag", metavar="NAME", help="only articles with this tag")
+    add_edition_filters(add)
     add.add_argument("--kinds", default=",".join(KINDS), metavar="LIST",
                      help="what to be told of, comma-separated: new (articles), edit "
                           "(revisions whose changed text matches), breaking (default: all); "
@@ -130,7 +131,8 @@ def _spec(args: argparse.Namespace) -> Any:
         raise UsageError("an empty query needs --section, --region or --tag (else every "
                          "article would match)")
     return WatchlistSpec(args.name, args.query.strip(), args.section, args.region, args.tag,
-                         [k for k in KINDS if k in kinds], list(dict.fromkeys(args.notify)))
+                         [k for k in KINDS if k in kinds], list(dict.fromkeys(args.notify)),
+                         args.edition, args.language)
 
 
 def watch_add(args: argparse.Namespace) -> int:
@@ -151,7 +153,8 @@ def describe(watchlist: dict[str, Any]) -> str:
     from crawler.ops.alerts import masked_notify_url
 
     parts = [f"query {watchlist['query']!r}" if watchlist["query"] else "any text"]
-    parts += [f"{k} {watchlist[k]}" for k in ("section", "region", "tag") if watchlist.get(k)]
+    parts += [f"{k} {watchlist[k]}" for k in ("section", "region", "tag", "edition",
+                                              "language") if watchlist.get(k)]
     parts.append("kinds " + ",".join(watchlist["kinds"]))
     notify = [masked_notify_url(u) for u in watchlist["notify"]]
     parts.append("notify " + " ".join(notify) if notify else "notify no one")
@@ -208,7 +211,8 @@ def watch_test(args: argparse.Namespace) -> int:
         print(f"newsmon: no watchlist named {args.name!r}", file=sys.stderr)
         return 1
     since = datetime.now(UTC) - timedelta(days=TEST_DAYS)
-    filters = {k: watchlist[k] for k in ("section", "region", "tag")}
+    filters = {k: watchlist.get(k) for k in ("section", "region", "tag", "edition",
+                                             "language")}
     articles: list[dict[str, Any]] = []
     if {"new", "edit"} & set(watchlist["kinds"]):
         if watchlist["query"]:
@@ -221,9 +225,10 @@ def watch_test(args: argparse.Namespace) -> int:
                 if len(articles) == args.limit:
                     break
     breaking = []
-    if "breaking" in watchlist["kinds"] and not any(filters.values()):
+    ticker_filters = {k: v for k, v in filters.items() if k != "edition"}
+    if "breaking" in watchlist["kinds"] and not any(ticker_filters.values()):
         query = compile_query(watchlist["query"], analyzer)
-        for item in store.iter_export_breaking(since=since):
+        for item in store.iter_export_breaking(since=since, edition=filters["edition"]):
             doc = analyzer.document(item["text"])
             terms = query.match(doc)
             if terms is not None:

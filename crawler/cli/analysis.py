@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_common_options,
+                                add_edition_filters, edition_filters, isolate,
                                 open_database, parse_date, require_current_schema)
 
 DATE_FORMS = "YYYY-MM-DD, a date-time, or 7d, 24h, today, yesterday; without a zone: UTC"
@@ -33,6 +34,7 @@ def add_parsers(sub: Any) -> None:
     changes.add_argument("--limit", type=int, default=50, metavar="N",
                          help="at most N changes (default: 50)")
     changes.add_argument("--no-diff", action="store_true", help="text: leave out the diffs")
+    add_edition_filters(changes)
     _format_and_db(changes, "a list of {url, title, section, revision, fetched_at, "
                    "modified_at, changed, words_added, words_removed, stealth, diff}")
 
@@ -44,6 +46,8 @@ def add_parsers(sub: Any) -> None:
                        help="home (default), or a section or region name")
     front.add_argument("--page-number", type=int, default=1, metavar="N",
                        help="which page of the listing (default: 1)")
+    front.add_argument("--edition", choices=("en", "ar", "es"), type=str.lower, default="en",
+                       help="whose page: each edition has its own (default: en)")
     _format_and_db(front, "{page, observed_at, items: [{position, url, title, section, "
                    "published_at, listed_since, listed_until}]}")
 
@@ -63,6 +67,7 @@ def add_parsers(sub: Any) -> None:
                        help="text: at most N rows (default: 20)")
     stats.add_argument("--min-count", type=int, default=3, metavar="N",
                        help="a rising term has at least N articles (default: 3)")
+    add_edition_filters(stats)
     _format_and_db(stats, "{by, since, until, previous_since, total, previous_total, "
                    "rows: [{key, count, previous, change}], rising: {tags, names}}")
 
@@ -72,6 +77,7 @@ def add_parsers(sub: Any) -> None:
                         help=f"start of the period (default: 7d; {DATE_FORMS})")
     report.add_argument("--until", metavar="DATE", help="end of the period (default: now)")
     report.add_argument("--out", metavar="FILE", required=True, help="the HTML file to write")
+    add_edition_filters(report)
     report.add_argument("--db", help=DB_HELP)
     add_common_options(report)
 
@@ -132,13 +138,13 @@ def changes(args: argparse.Namespace) -> int:
     since, until = parse_date(args.since, "--since"), parse_date(args.until, "--until")
     store = _open_reading(args.db)
     found = find_changes(store.engine, since=since, until=until, section=args.section,
-                         kind=args.kind, limit=args.limit)
+                         kind=args.kind, limit=args.limit, **edition_filters(args))
     if args.format == "json":
         _json(found, sys.stdout)
         return 0
     for change in found:
         flag = "  STEALTH EDIT (modified date unchanged)" if change["stealth"] else ""
-        print(f"{when(change['fetched_at'])}  {change['title'] or '(no title)'}")
+        print(f"{when(change['fetched_at'])}  {isolate(change['title']) or '(no title)'}")
         print(f"  {change['url']}")
         print(f"  revision {change['revision']}: {', '.join(change['changed']) or 'text'}"
               f" changed, +{change['words_added']} -{change['words_removed']} words; "
@@ -162,7 +168,7 @@ def frontpage(args: argparse.Namespace) -> int:
         raise UsageError("--page-number must be at least 1")
     at = parse_date(args.at, "--at")
     store = _open_reading(args.db)
-    listing = page_at(store.engine, at, args.page, args.page_number)
+    listing = page_at(store.engine, at, args.page, args.page_number, args.edition)
     if args.format == "json":
         _json(listing, sys.stdout)  # observed_at null: not observed by then (exit 1)
         return 0 if listing["observed_at"] is not None else 1
@@ -173,7 +179,7 @@ def frontpage(args: argparse.Namespace) -> int:
     print(f"{listing['page']} as observed {when(listing['observed_at'])} "
           f"(asked for {when(at)})")
     for item in listing["items"]:
-        print(f"{item['position']:>3}. {item['title'] or '(no title)'}")
+        print(f"{item['position']:>3}. {isolate(item['title']) or '(no title)'}")
         print(f"     listed since {when(item['listed_since'])}"
               f" · {item['section'] or '-'} · {item['url']}")
     return 0
@@ -197,7 +203,7 @@ def prominence(args: argparse.Namespace) -> int:
     if args.format == "json":
         _json(answer, sys.stdout)
         return 0
-    print(f"{answer['title']}\n{answer['url']}")
+    print(f"{isolate(answer['title'])}\n{answer['url']}")
     if not answer["runs"]:
         print("never seen on an index page")
         return 0
@@ -230,7 +236,7 @@ def stats(args: argparse.Namespace) -> int:
         raise UsageError("--until must be after --since")
     store = _open_reading(args.db)
     rows = period_rows(store.engine, periods(since, until)[0], until,  # read once
-                       regions=args.by == "region")
+                       regions=args.by == "region", **edition_filters(args))
     counted = count_by(store.engine, since, until, args.by, rows)
     counted["rising"] = rising(store.engine, since, until, min_count=args.min_count,
                                rows=rows)
@@ -245,7 +251,8 @@ def stats(args: argparse.Namespace) -> int:
     for row in rows:
         before = "" if row["previous"] is None else row["previous"]
         change = "" if row["change"] is None else f"{row['change']:+d}"
-        print(f"{row['key'][:32]:<32} {row['count']:>7} {before:>7} {change:>7}")
+        print(f"{isolate(row['key'][:32])}{' ' * (32 - len(row['key'][:32]))} "
+              f"{row['count']:>7} {before:>7} {change:>7}")
     for kind in ("tags", "names"):
         terms = counted["rising"][kind]
         print(f"\nrising {kind} (share of articles, at least {args.min_count}):")
@@ -270,7 +277,7 @@ def report(args: argparse.Namespace) -> int:
         raise UsageError("--until must be after --since")
     store = _open_reading(args.db)
     try:
-        write_report(store.engine, since, until, args.out)
+        write_report(store.engine, since, until, args.out, **edition_filters(args))
     except OSError as exc:  # a folder that does not exist, no permission, disk full
         print(f"newsmon: cannot write the report to {args.out}: {exc.strerror or exc}",
               file=sys.stderr)

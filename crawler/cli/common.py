@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +137,38 @@ def crawl_base_url(cli_value: str | None) -> str:
     return cli_value or config_module.current().base_url
 
 
+EDITION_HELP = ("the edition to crawl: en, ar or es (crawler/sites/editions.py); its site "
+                "is the configuration's ([site] ar_base_url, es_base_url; English: "
+                "base_url) or the real one, unless --base-url names another (a replica)")
+
+
+def edition_base_url(edition: str) -> str:
+    """The site of an edition: configured, else the edition's real site."""
+    from crawler.crawl.edition import edition_site
+
+    return edition_site(config_module.current(), edition)
+
+
+def crawl_target(edition: str | None, base_url: str | None) -> tuple[str, str]:
+    """(edition key, base URL) of a crawl from --edition and --base-url: an edition
+    alone crawls its site; a base URL alone is the edition whose site it is (configured
+    or real), else English; both: that edition read from that URL (a replica)."""
+    from crawler.db.runs import site_key
+    from crawler.sites.editions import DEFAULT_EDITION, EDITIONS, edition_for_url
+
+    if edition is not None:
+        edition = edition.strip().lower()
+        if edition not in EDITIONS:
+            raise UsageError(f"--edition: {edition!r} is not one of {', '.join(EDITIONS)}")
+        return edition, base_url or edition_base_url(edition)
+    base_url = crawl_base_url(base_url)
+    for key in config_module.current().editions:
+        if site_key(edition_base_url(key)) == site_key(base_url):
+            return key, base_url
+    found = edition_for_url(base_url)
+    return (found.key if found else DEFAULT_EDITION), base_url
+
+
 def parse_set_options(pairs: list[str]) -> dict[str, str]:
     """`NAME=VALUE` strings, as `scrapy crawl -s`, into a dict (ValueError if malformed)."""
     overrides = {}
@@ -163,14 +196,30 @@ def crawl_overrides(set_overrides: dict[str, str]) -> dict[str, Any]:
 
 # --- article filters (export, search) ------------------------------------------------
 
+def add_edition_filters(parser: argparse.ArgumentParser) -> None:
+    """--edition and --language: which edition's articles (every command that reads
+    articles takes them)."""
+    parser.add_argument("--edition", choices=("en", "ar", "es"), type=str.lower,
+                        help="only articles of this edition (en, ar, es)")
+    parser.add_argument("--language", metavar="CODE", type=str.lower,
+                        help="only articles in this language (ISO 639-1: en, ar, es); "
+                             "search also matches the words by that language's rules")
+
+
+def edition_filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"edition": getattr(args, "edition", None),
+            "language": getattr(args, "language", None)}
+
+
 def add_article_filters(parser: argparse.ArgumentParser, until_help: str) -> None:
-    """--until, --section, --region, --tag (export and search)."""
+    """--until, --section, --region, --tag, --edition, --language (export and search)."""
     parser.add_argument("--until", metavar="DATE", help=until_help)
     parser.add_argument("--section", metavar="NAME",
                         help="only articles of this section (e.g. Politics; any case)")
     parser.add_argument("--region", metavar="NAME", help="only articles in this region "
                         "(named by the article or listed on its index page)")
     parser.add_argument("--tag", metavar="NAME", help="only articles with this tag")
+    add_edition_filters(parser)
 
 
 def parse_date(value: str | None, option: str) -> datetime | None:
@@ -186,11 +235,12 @@ def parse_date(value: str | None, option: str) -> datetime | None:
 
 def article_filters(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments of ``Store.iter_export_articles`` / ``search`` from the
-    command line's --since, --until, --section, --region, --tag."""
+    command line's --since, --until, --section, --region, --tag, --edition, --language."""
     since, until = parse_date(args.since, "--since"), parse_date(args.until, "--until")
     warn_reversed(since, until)
     return {"since": since, "until": until,
-            "section": args.section, "region": args.region, "tag": args.tag}
+            "section": args.section, "region": args.region, "tag": args.tag,
+            **edition_filters(args)}
 
 
 def warn_reversed(since: datetime | None, until: datetime | None) -> None:
@@ -198,6 +248,18 @@ def warn_reversed(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and until <= since:
         print(f"newsmon: warning: --until ({until:%Y-%m-%d %H:%M}Z) is not after --since "
               f"({since:%Y-%m-%d %H:%M}Z): nothing can match (swapped?)", file=sys.stderr)
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def isolate(text: str | None) -> str | None:
+    """Text with right-to-left letters (an Arabic title) between Unicode bidi isolates
+    (FSI ... PDI): a terminal that lays out bidi text shows it right to left without
+    reordering the numbers and URLs around it; other text unchanged."""
+    if not text or not _RTL.search(text):
+        return text
+    return f"\u2068{text}\u2069"
 
 
 def fail(message: str) -> None:

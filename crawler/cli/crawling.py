@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler.config import DEFAULT_BASE_URL, parse_duration
-from crawler.cli.common import (DB_HELP, EXIT_DEGRADED, UsageError, add_common_options,
-                                crawl_base_url, crawl_overrides, open_database,
-                                parse_date, parse_set_options)
+from crawler.cli.common import (DB_HELP, EDITION_HELP, EXIT_DEGRADED, UsageError,
+                                add_common_options, crawl_overrides, crawl_target, isolate,
+                                open_database, parse_date, parse_set_options)
 from crawler.cli.validate import database_url, scrapy_setting_types, site_url
 
 BACKFILL_DESCRIPTION = (
@@ -36,6 +36,7 @@ def add_parsers(sub: Any) -> None:
     crawl.add_argument("--base-url", default=None,
                        help=f"site to crawl (default: $NEWSMON_BASE_URL, the config file, "
                             f"else {DEFAULT_BASE_URL})")
+    crawl.add_argument("--edition", help=EDITION_HELP)
     crawl.add_argument("--trigger", choices=("manual", "cron", "scheduler"), default="manual",
                        help="who started this run, as recorded (default: manual)")
     add_common_options(crawl)
@@ -65,6 +66,7 @@ def add_parsers(sub: Any) -> None:
                                "same forms (default: up to now)")
     backfill.add_argument("--base-url", default=None,
                           help="site to read (default: as for crawl)")
+    backfill.add_argument("--edition", help=EDITION_HELP)
     backfill.add_argument("--trigger", choices=("manual", "cron", "scheduler"),
                           default="manual", help="who started this run, as recorded")
     backfill.add_argument("--db", help=DB_HELP)
@@ -102,19 +104,22 @@ def revisit_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def crawl(args: argparse.Namespace) -> int:
-    base_url = crawl_base_url(args.base_url)  # --base-url, env, config file
     if args.base_url is not None:  # the configuration's is validated when loaded
-        base_url = site_url(base_url)
+        args.base_url = site_url(args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
         overrides.update(revisit_overrides(args))  # --revisit-after
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    # --edition (or --set NEWSMON_EDITION=...), --base-url, env, config file
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     scrapy_setting_types(overrides)  # before a run is recorded: exit 2, nothing written
     url, store = open_database(args.db)
     started = datetime.now(UTC)
     code = run_locked_crawl(url, store, base_url, args.trigger, overrides,
-                            describe=f"crawling {base_url}")
+                            describe=f"crawling {base_url} ({edition} edition)",
+                            edition=edition)
     from crawler.config import current
     from crawler.ops.alerts import deliver_run_alerts
 
@@ -126,32 +131,37 @@ def crawl(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def exclusive_crawl(db_url: str, base_url: str, store: Any) -> Iterator[None]:
-    """Hold the site's crawl lock (LockHeld at once if another crawl has it) and mark
-    runs that a dead process left "running" as interrupted."""
+def exclusive_crawl(db_url: str, base_url: str, store: Any,
+                    edition: str = "en") -> Iterator[None]:
+    """Hold the crawl lock of the site's edition (LockHeld at once if another crawl has
+    it) and mark runs of it that a dead process left "running" as interrupted."""
     from crawler.ops.crawl_lock import crawl_lock
     from crawler.ops.health import recover_abandoned_runs
 
-    with crawl_lock(db_url, base_url):
+    with crawl_lock(db_url, base_url, edition=edition):
         recover_abandoned_runs(store, base_url, "its process ended without finishing "
-                                                "the run (killed or crashed)")
+                                                "the run (killed or crashed)", edition)
         yield
 
 
 def run_locked_crawl(url: str, store: Any, base_url: str, trigger: str,
-                     overrides: dict[str, Any], describe: str, **crawl_kwargs: Any) -> int:
-    """One run of a crawl or backfill: lock, run record, summary and exit code."""
+                     overrides: dict[str, Any], describe: str, edition: str = "en",
+                     **crawl_kwargs: Any) -> int:
+    """One run of a crawl or backfill of ``edition``: lock, run record, summary and
+    exit code."""
     from crawler.crawl.runner import run_crawl
     from crawler.db.session import DatabaseUnavailable, make_engine, redact_url
     from crawler.db.store import Store
 
-    # One crawl of a site per database at a time: LockHeld (exit 4) if another runs.
-    with exclusive_crawl(url, base_url, store):
-        run_id = store.start_run(base_url, trigger=trigger)
+    # One crawl of a site's edition per database at a time: LockHeld (exit 4) if
+    # another runs; the other editions crawl beside it.
+    with exclusive_crawl(url, base_url, store, edition):
+        run_id = Store(store.engine, edition=edition).start_run(base_url, trigger=trigger)
         store.engine.dispose()
         print(f"newsmon: {describe} into {redact_url(url)} (run {run_id})", file=sys.stderr)
         try:
-            outcome = run_crawl(base_url, url, overrides, run_id=run_id, **crawl_kwargs)
+            outcome = run_crawl(base_url, url, overrides, run_id=run_id, edition=edition,
+                                **crawl_kwargs)
         finally:
             # A crawl that died starting (a bad setting, a spider that would not open)
             # never closed its run: it failed, rather than `running` until the next.
@@ -235,15 +245,17 @@ def backfill(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     scrapy_setting_types(overrides)
-    base_url = crawl_base_url(args.base_url)
     if args.base_url is not None:
-        base_url = site_url(base_url)
+        args.base_url = site_url(args.base_url)
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     url, store = open_database(args.db)
-    # The crawl lock: a backfill and a crawl of the site do not run at the same time.
+    # The crawl lock: a backfill and a crawl of the edition do not run at the same time.
     return run_locked_crawl(
         url, store, base_url, args.trigger, overrides,
-        describe=f"backfilling {base_url} from its sitemaps, {since} to {until or 'now'},",
-        spider=BackfillSpider, since=since, until=until)
+        describe=f"backfilling {base_url} ({edition} edition) from its sitemaps, {since} "
+                 f"to {until or 'now'},",
+        spider=BackfillSpider, edition=edition, since=since, until=until)
 
 
 def month_of(value: str | None, option: str) -> str | None:
@@ -268,6 +280,7 @@ def reparse(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from crawler.cli.demo_db import DEMO_PORT, demo_sqlite_path, prepare_sqlite, refuse_other_sites
     from crawler.crawl.runner import run_crawl
+    from crawler.db.store import Store
     from crawler.logging_setup import set_level
     from crawler.replica.server import ReplicaServer
 
@@ -277,15 +290,28 @@ def demo(args: argparse.Namespace) -> int:
     if path is not None:
         prepare_sqlite(path, args.force)  # refuses a file the demo did not create
     _url, store = open_database(db_url)
-    with _replica(ReplicaServer, DEMO_PORT) as server:
+    ports = _demo_ports(DEMO_PORT)
+    origins = {edition: f"http://127.0.0.1:{port}" for edition, port in ports.items()}
+    servers = {edition: ReplicaServer(port=port, edition=edition, sibling_origins={
+        other: origin for other, origin in origins.items() if other != edition})
+        for edition, port in ports.items()}
+    with servers["en"] as server, servers["ar"], servers["es"]:
         if path is None:
-            refuse_other_sites(store, server.base_url)
-        print(f"newsmon demo: replica served at {server.base_url}", file=sys.stderr)
-        run_id = store.start_run(server.base_url, trigger="manual")
+            refuse_other_sites(store, list(origins.values()))
+        print(f"newsmon demo: replicas of the three editions served at "
+              f"{', '.join(f'{e} {o}' for e, o in origins.items())}", file=sys.stderr)
+        # The Arabic and Spanish editions crawl in processes of their own (Scrapy's
+        # reactor runs once per process), side by side with the English one: each
+        # edition has its own crawl lock.
+        others = {edition: _start_crawl(origins[edition], db_url, edition)
+                  for edition in ("ar", "es")}
+        run_id = Store(store.engine, edition="en").start_run(server.base_url,
+                                                             trigger="manual")
         outcome = run_crawl(server.base_url, db_url,
                             {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
                              "LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False},
-                            run_id=run_id)
+                            run_id=run_id, edition="en")
+        editions_ok = all(_finished(edition, proc) for edition, proc in others.items())
         # The site changes after publication, as a real one does: two edits, then a
         # second crawl, so that `changes`, `history` and the revision examples of
         # docs/SCHEMA.md have something to show.
@@ -299,7 +325,7 @@ def demo(args: argparse.Namespace) -> int:
           f"{'see' if recrawl_ok else 'FAILED, see'} `newsmon runs`, `newsmon changes "
           f"--since 1d`")
     print_demo_report(store, db_url)
-    return 0 if outcome.status == "ok" and recrawl_ok else 1
+    return 0 if outcome.status == "ok" and recrawl_ok and editions_ok else 1
 
 
 DEMO_EDITS = ("us-shutdown", "opec-cuts")  # replica articles the demo edits
@@ -316,6 +342,49 @@ def _edit_two_articles(server: Any) -> list[str]:
     return [title_edit["path"], body_edit["path"]]
 
 
+def _demo_ports(first: int) -> dict[str, int]:
+    """Ports of the three editions' replicas: ``first`` and the two after it (stable
+    origins: a second demo updates the first), else free ones."""
+    import socket
+
+    ports: dict[str, int] = {}
+    for edition, wanted in zip(("en", "ar", "es"), (first, first + 1, first + 2)):
+        for port in (wanted, 0):
+            try:
+                with socket.create_server(("127.0.0.1", port)) as probe:
+                    ports[edition] = probe.getsockname()[1]
+                    break
+            except OSError:
+                continue
+    return ports
+
+
+def _crawl_argv(base_url: str, edition: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
+            "--edition", edition, *extra, "--set", "DOWNLOAD_DELAY=0",
+            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=ERROR"]
+
+
+def _start_crawl(base_url: str, db_url: str, edition: str) -> Any:
+    """A `newsmon crawl --edition` of one replica, started in the background."""
+    import os
+    import subprocess
+
+    return subprocess.Popen(_crawl_argv(base_url, edition), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "NEWSMON_DATABASE_URL": db_url})
+
+
+def _finished(edition: str, proc: Any) -> bool:
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode not in (0, EXIT_DEGRADED):
+        last = (err.strip().splitlines() or ["no output"])[-1]
+        print(f"newsmon demo: the {edition} crawl failed (exit {proc.returncode}): {last}",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def _recrawl(base_url: str, db_url: str) -> bool:
     """A second `newsmon crawl` of the replica, re-fetching every stored article (a
     process of its own: Scrapy's reactor runs once per process). The database URL
@@ -323,9 +392,7 @@ def _recrawl(base_url: str, db_url: str) -> bool:
     import os
     import subprocess
 
-    argv = [sys.executable, "-m", "crawler.cli", "crawl", "--base-url", base_url,
-            "--revisit-after", "0s", "--set", "DOWNLOAD_DELAY=0",
-            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=ERROR"]
+    argv = _crawl_argv(base_url, "en", "--revisit-after", "0s")
     done = subprocess.run(argv, env={**os.environ, "NEWSMON_DATABASE_URL": db_url},
                           capture_output=True, text=True, timeout=600)
     if done.returncode not in (0, EXIT_DEGRADED):
@@ -334,18 +401,6 @@ def _recrawl(base_url: str, db_url: str) -> bool:
               file=sys.stderr)
         return False
     return True
-
-
-def _replica(server_class: Any, port: int) -> Any:
-    """The replica on ``port`` (a stable origin), else on any free port."""
-    import socket
-
-    try:
-        with socket.create_server(("127.0.0.1", port)):
-            pass
-    except OSError:
-        port = 0
-    return server_class(port=port)
 
 
 def _program_name() -> str:
@@ -363,6 +418,13 @@ def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> Non
     counts = store.counts()
     print("\nstored rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
     articles = list(store.iter_export_articles())
+    by_edition: dict[str, int] = {}
+    for record in articles:
+        by_edition[record["edition"]] = by_edition.get(record["edition"], 0) + 1
+    linked = sum(1 for record in articles if record["siblings"])
+    print("articles by edition: " + ", ".join(f"{k} {v}" for k, v in sorted(by_edition.items()))
+          + f"; {linked} with a sibling in another edition (`newsmon siblings URL`)",
+          file=out)
     by_section: dict[str, int] = {}
     for record in articles:
         key = " > ".join(n for n in (record["category"], record["section"]) if n) or "?"
@@ -374,6 +436,7 @@ def print_demo_report(store: Any, db_url: str, out: IO[str] = sys.stdout) -> Non
     latest = sorted((r for r in articles if r["published_at"]),
                     key=lambda r: r["published_at"], reverse=True)[:5]
     for record in latest:
-        print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['title']}", file=out)
+        print(f"  {record['published_at']:%Y-%m-%d %H:%M}Z  {record['edition']}  "
+              f"{isolate(record['title'])}", file=out)
     hints = "\n".join(f"  {line}" for line in try_hints(db_url, _program_name()))
     print(f"\nThe database is {redact_url(db_url)}. Try:\n{hints}", file=out)

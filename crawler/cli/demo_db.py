@@ -19,7 +19,8 @@ from crawler.cli.errors import UsageError
 
 # "nsmm" in the file header (offset 68): this file was created by `newsmon demo`.
 DEMO_APPLICATION_ID = int.from_bytes(b"nsmm", "big")
-# The replica's port for the demo (a stable origin); another one when it is taken.
+# The English replica's port for the demo (a stable origin; the Arabic and Spanish
+# ones: the next two); another one when it is taken.
 DEMO_PORT = 8765
 
 
@@ -62,9 +63,10 @@ def prepare_sqlite(path: Path, force: bool) -> None:
         connection.close()
 
 
-def refuse_other_sites(store: object, base_url: str) -> None:
+def refuse_other_sites(store: object, base_urls: list[str]) -> None:
     """UsageError when a (PostgreSQL) database holds runs of a site other than the
-    replica at ``base_url``: the demo would mix its articles into someone's data."""
+    replicas at ``base_urls`` (one per edition): the demo would mix its articles into
+    someone's data."""
     from sqlalchemy import select
 
     from crawler.db.models import CrawlRun
@@ -72,7 +74,7 @@ def refuse_other_sites(store: object, base_url: str) -> None:
     runs = CrawlRun.__table__
     with store.engine.connect() as connection:  # type: ignore[attr-defined]
         others = sorted({row[0] for row in connection.execute(
-            select(runs.c.base_url).where(runs.c.base_url != base_url).distinct())})
+            select(runs.c.base_url).where(runs.c.base_url.not_in(base_urls)).distinct())})
     if others:
         raise UsageError(f"--db: the database holds crawls of {', '.join(others[:3])}: "
                          f"the demo needs an empty database or one of an earlier demo")

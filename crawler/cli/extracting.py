@@ -120,6 +120,7 @@ def extract_page(raw: bytes, url: str, chooser) -> dict[str, Any]:
     if reading.item is not None:
         fields = reading.item.fields()
         record.update({key: _json_value(value) for key, value in fields.items()})
+        record["edition"] = reading.item.edition
     record.update(profile=profile.name, is_article=reading.is_article,
                   reason=reading.reason if reading.item is not None or not
                   reading.is_article else "no title or no body could be read")

@@ -27,6 +27,7 @@ HANDLERS = {
     "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": crawling.demo,
     "reparse": crawling.reparse, "monitor": monitoring.monitor,
     "export": reading.export, "search": reading.search, "history": reading.history,
+    "siblings": reading.siblings,
     "schedule": unattended.schedule, "runs": unattended.runs, "status": unattended.status,
     "config": unattended.show_config, "db": unattended.db,
     "changes": analysis.changes, "frontpage": analysis.frontpage,

@@ -103,13 +103,13 @@ def vacuum(args: argparse.Namespace) -> int:
 
 
 def mark_interrupted(args: argparse.Namespace) -> int:
-    from crawler.ops.crawl_lock import crawl_lock
+    from crawler.ops.crawl_lock import every_edition_lock
     from crawler.ops.health import recover_abandoned_runs
 
     base_url = args.base_url or config_module.current().base_url
     url, store = open_database(args.db, must_exist=True)  # a typo creates nothing
     # The crawl lock proves nobody runs the site; LockHeld (exit 4) when someone does.
-    with crawl_lock(url, base_url):
+    with every_edition_lock(url, base_url):
         marked = recover_abandoned_runs(store, base_url, "marked by `newsmon db "
                                                          "mark-interrupted`")
     store.engine.dispose()

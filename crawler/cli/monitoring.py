@@ -1,5 +1,6 @@
 """Monitoring continuously: `newsmon monitor`, one process that polls each page of the
-site when it is due (crawler.spiders.monitor) until SIGTERM.
+site when it is due (crawler.spiders.monitor) until SIGTERM. One edition per process
+(`--edition`; the scheduler runs one monitor per configured edition, side by side).
 
 It shares the crawl's locked-run path (`crawling.run_locked_crawl`): the site's crawl
 lock for as long as it runs, one run record for the whole session (its polls are
@@ -25,8 +26,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.cli.common import (DB_HELP, UsageError, add_common_options, crawl_base_url,
-                                crawl_overrides, open_database, parse_set_options)
+from crawler.cli.common import (DB_HELP, EDITION_HELP, UsageError, add_common_options,
+                                crawl_overrides, crawl_target, open_database,
+                                parse_set_options)
 from crawler.config import DEFAULT_BASE_URL
 
 MONITOR_DESCRIPTION = (
@@ -45,6 +47,7 @@ def add_parsers(sub: Any) -> None:
     monitor.add_argument("--base-url", default=None,
                          help=f"site to watch (default: $NEWSMON_BASE_URL, the config file, "
                               f"else {DEFAULT_BASE_URL})")
+    monitor.add_argument("--edition", help=EDITION_HELP)
     monitor.add_argument("--db", help=DB_HELP)
     monitor.add_argument("--budget", metavar="REQUESTS_PER_HOUR", default=None,
                          help="requests per hour the monitor may make to the site, every "
@@ -73,11 +76,12 @@ def monitor(args: argparse.Namespace) -> int:
     from crawler.cli.crawling import run_locked_crawl
     from crawler.spiders.monitor import MonitorSpider
 
-    base_url = crawl_base_url(args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
+                                     args.base_url)
     overrides.update(budget_override(args.budget))
     # A SIGTERM before Scrapy takes the signals over (while the database is opened,
     # migrated, the lock taken) still ends the monitor normally, at its first tick.
@@ -87,7 +91,8 @@ def monitor(args: argparse.Namespace) -> int:
         url, store = open_database(args.db)
         with monitor_operations(url, base_url, overrides, not args.from_scheduler):
             return run_locked_crawl(url, store, base_url, "manual", overrides,
-                                    describe=f"monitoring {base_url} until SIGTERM",
+                                    describe=f"monitoring {base_url} ({edition} edition) "
+                                             f"until SIGTERM", edition=edition,
                                     spider=MonitorSpider, stop_requested=stop.is_set)
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
-                                add_common_options, article_filters, open_database,
-                                require_current_schema)
+                                add_common_options, article_filters, isolate,
+                                open_database, require_current_schema)
 from crawler.cli.validate import MAX_LIMIT, atomic_output, limit, output_path
 
 WRAP = 88
@@ -84,6 +84,16 @@ def add_parsers(sub: Any) -> None:
     history.add_argument("--db", help=DB_HELP)
     add_common_options(history)
 
+    siblings = sub.add_parser(
+        "siblings", help="the same story in the other editions, tied by what the pages "
+                         "carry (links between editions, the same lead image file)")
+    siblings.add_argument("url", help="the article's URL (canonical, or any that led to it)")
+    siblings.add_argument("--format", choices=("text", "json"), default="text",
+                          help="text (default) or json: {url, title, edition, language, "
+                               "siblings: [{url, edition, language, title, evidence}]}")
+    siblings.add_argument("--db", help=DB_HELP)
+    add_common_options(siblings)
+
 
 # --- export ----------------------------------------------------------------------------
 
@@ -103,8 +113,9 @@ def export(args: argparse.Namespace) -> int:
     from crawler.db.export import write_parquet, write_records
 
     filters = article_filters(args)  # --since --until --section --region --tag
-    if args.kind == "breaking" and (args.section or args.region or args.tag):
-        raise UsageError("--section, --region and --tag filter articles only")
+    if args.kind == "breaking" and (args.section or args.region or args.tag
+                                    or args.language):
+        raise UsageError("--section, --region, --tag and --language filter articles only")
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet needs --out FILE")
     if args.query is not None and args.kind == "breaking":
@@ -127,7 +138,8 @@ def export(args: argparse.Namespace) -> int:
     elif args.kind == "articles":
         records = store.iter_export_articles(**filters)
     else:
-        records = store.iter_export_breaking(since=filters["since"], until=filters["until"])
+        records = store.iter_export_breaking(since=filters["since"], until=filters["until"],
+                                             edition=filters["edition"])
     try:
         if fmt == "parquet":
             count = write_parquet(records, args.kind, out)
@@ -194,11 +206,11 @@ def print_results(results: list[dict[str, Any]], fmt: str, out: IO[str],
         when = (f"{result['published_at']:%Y-%m-%d %H:%M}Z" if result["published_at"]
                 else "undated")
         where = " > ".join(p for p in (result["category"], result["section"]) if p)
-        print(f"{number}. {result['title'] or '(no title)'}", file=out)
+        print(f"{number}. {isolate(result['title']) or '(no title)'}", file=out)
         print(f"   {when}" + (f" · {where}" if where else "") + f" · {result['url']}",
               file=out)
         if result["snippet"]:
-            print(f"   {' '.join(result['snippet'].split())}", file=out)
+            print(f"   {isolate(' '.join(result['snippet'].split()))}", file=out)
 
 
 def search(args: argparse.Namespace) -> int:
@@ -238,6 +250,41 @@ def search(args: argparse.Namespace) -> int:
                      if results else f"none from {args.offset + 1} on")
             print(f"newsmon: {total} match{'es' if total != 1 else ''}, {shown}",
                   file=sys.stderr)
+    return 0
+
+
+# --- siblings --------------------------------------------------------------------------
+
+def siblings(args: argparse.Namespace) -> int:
+    from crawler.db.siblings import siblings_of
+
+    url, store = open_database(args.db, upgrade=False)
+    try:
+        require_current_schema(url)
+    except SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
+    found = find_article(store, args.url)
+    if isinstance(found, str):
+        print(f"newsmon: {found}", file=sys.stderr)
+        return 1
+    article_id, record = found
+    with store.engine.connect() as conn:
+        others = siblings_of(conn, [article_id]).get(article_id, [])
+    if args.format == "json":
+        json.dump({"url": record["url"], "title": record["title"],
+                   "edition": record["edition"], "language": record["language"],
+                   "siblings": others}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{isolate(record['title']) or '(no title)'}\n{record['url']}  "
+          f"({record['edition']} edition)")
+    for other in others:
+        print(f"  {other['edition']}  {isolate(other['title']) or '(no title)'}\n"
+              f"      {other['url']}  (evidence: {', '.join(other['evidence'])})")
+    if not others:
+        print("newsmon: no sibling in another edition: no page links it and no other "
+              "edition's article shares its lead image", file=sys.stderr)
     return 0
 
 

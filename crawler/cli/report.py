@@ -140,10 +140,12 @@ def tags_section(engine: Engine, since: datetime, until: datetime,
     return out
 
 
-def breaking_section(engine: Engine, since: datetime, until: datetime) -> str:
+def breaking_section(engine: Engine, since: datetime, until: datetime,
+                     edition: str | None = None) -> str:
     from crawler.db.store import Store
 
-    items = list(Store(engine).iter_export_breaking(since=since, until=until))
+    items = list(Store(engine).iter_export_breaking(since=since, until=until,
+                                                    edition=edition))
     out = "<h2>Breaking news ticker</h2>"
     if not items:
         return out + "<p>No breaking news seen in this period.</p>"
@@ -159,11 +161,14 @@ def breaking_section(engine: Engine, since: datetime, until: datetime) -> str:
                             numeric={0}, rtl_columns={3})))
 
 
-def leads_section(engine: Engine, since: datetime, until: datetime) -> str:
+def leads_section(engine: Engine, since: datetime, until: datetime,
+                  edition: str | None = None) -> str:
     from crawler.db.prominence import lead_stories
 
-    runs = lead_stories(engine, since, until)[-MAX_LEADS:]
-    out = "<h2>The home page's lead story over time</h2>"
+    # Each edition has its home page: the report's edition's, else the English one.
+    runs = lead_stories(engine, since, until, edition=edition or "en")[-MAX_LEADS:]
+    out = (f"<h2>The home page's lead story over time ({esc(edition or 'en')} "
+           f"edition)</h2>")
     if not runs:
         return out + "<p>The home page was not observed in this period.</p>"
     numbers_of: dict[str, int] = {}
@@ -180,10 +185,12 @@ def leads_section(engine: Engine, since: datetime, until: datetime) -> str:
                             rtl_columns={1})))
 
 
-def changes_section(engine: Engine, since: datetime, until: datetime) -> str:
+def changes_section(engine: Engine, since: datetime, until: datetime,
+                    edition: str | None = None, language: str | None = None) -> str:
     from crawler.db.changes import changes
 
-    found = changes(engine, since=since, until=until, limit=MAX_CHANGES)
+    found = changes(engine, since=since, until=until, limit=MAX_CHANGES, edition=edition,
+                    language=language)
     out = "<h2>Stories changed after publication</h2>"
     if not found:
         return out + "<p>No story changed in this period.</p>"
@@ -201,20 +208,27 @@ def changes_section(engine: Engine, since: datetime, until: datetime) -> str:
     return out
 
 
-def render_report(engine: Engine, since: datetime, until: datetime) -> str:
-    """The whole report as one HTML document."""
+def render_report(engine: Engine, since: datetime, until: datetime,
+                  edition: str | None = None, language: str | None = None) -> str:
+    """The whole report as one HTML document (of one edition and/or language when
+    given; the home page leads are the English edition's unless ``edition``)."""
     from crawler.db.changes import count_changes
     from crawler.db.trends import period_rows, periods, stats
 
     # Read once, counted often; the report counts no region.
-    rows = period_rows(engine, periods(since, until)[0], until, regions=False)
+    rows = period_rows(engine, periods(since, until)[0], until, edition, language,
+                       regions=False)
     counted = stats(engine, since, until, "section", rows)
-    changed = count_changes(engine, since)
+    changed = count_changes(engine, since, edition, language)
     parts = [volume_section(engine, since, until, rows),
              tags_section(engine, since, until, rows),
-             breaking_section(engine, since, until), leads_section(engine, since, until),
-             changes_section(engine, since, until)]
-    head = (f'<h1>newsmon report: {when(since)} to {when(until)}</h1>'
+             breaking_section(engine, since, until, edition),
+             leads_section(engine, since, until, edition),
+             changes_section(engine, since, until, edition, language)]
+    scope = ", ".join(f"{k} {v}" for k, v in (("edition", edition), ("language", language))
+                      if v)
+    head = (f'<h1>newsmon report: {when(since)} to {when(until)}'
+            f'{esc(f" ({scope})") if scope else ""}</h1>'
             f'<p class="summary-line"><span><b>{counted["total"]}</b> articles '
             f'({counted["previous_total"]} in the period before)</span>'
             f'<span><b>{changed}</b> changes after publication</span>'
@@ -224,9 +238,10 @@ def render_report(engine: Engine, since: datetime, until: datetime) -> str:
             f"<style>{STYLE}</style></head><body>{head}{''.join(parts)}</body></html>\n")
 
 
-def write_report(engine: Engine, since: datetime, until: datetime, path: str) -> None:
+def write_report(engine: Engine, since: datetime, until: datetime, path: str,
+                 edition: str | None = None, language: str | None = None) -> None:
     """Write the report to ``path`` whole or not at all (a temporary file renamed)."""
-    document = render_report(engine, since, until)
+    document = render_report(engine, since, until, edition, language)
     partial = f"{path}.partial"
     try:
         with open(partial, "w", encoding="utf-8") as handle:

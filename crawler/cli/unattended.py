@@ -125,12 +125,13 @@ def print_runs(rows: list[dict[str, Any]], out: IO[str] | None = None) -> None:
         return
     print(f"{'id':>6}  {'started (UTC)':<19}  {'duration':>8}  {'trigger':<9}  "
           f"{'status':<11}  {'pages':>5}  {'new':>5}  {'upd':>5}  {'same':>5}  "
-          f"{'errors':>6}  base url", file=out)
+          f"{'errors':>6}  ed  base url", file=out)
     for r in rows:
         print(f"{r['id']:>6}  {r['started_at']:%Y-%m-%d %H:%M:%S}  {_duration(r):>8}  "
               f"{r['trigger']:<9}  {r['status']:<11}  {r['pages_fetched'] or 0:>5}  "
               f"{r['articles_new'] or 0:>5}  {r['articles_updated'] or 0:>5}  "
-              f"{r['articles_unchanged'] or 0:>5}  {r['errors'] or 0:>6}  {r['base_url']}",
+              f"{r['articles_unchanged'] or 0:>5}  {r['errors'] or 0:>6}  "
+              f"{r.get('edition') or 'en':<2}  {r['base_url']}",
               file=out)
         if r.get("error_summary"):
             print(f"{'':>8}{r['error_summary'][:200]}", file=out)
@@ -171,12 +172,26 @@ def status(args: argparse.Namespace) -> int:
         print(json.dumps(view, default=str))
     else:
         print(health.summary())
+        for line in edition_lines(rows):
+            print(line)
         if fresh:
             from crawler.cli.monitoring import freshness_lines
 
             for line in freshness_lines(store.engine, args.base_url):
                 print(line)
     return health.code
+
+
+def edition_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """`newsmon status`: the latest run of each edition, when more than one is crawled."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:  # newest first
+        latest.setdefault(row.get("edition") or "en", row)
+    if len(latest) < 2:
+        return []
+    return [f"edition {edition}: run {row['id']} {row['status']}, started "
+            f"{row['started_at']:%Y-%m-%d %H:%M:%S}Z ({row['base_url']})"
+            for edition, row in sorted(latest.items())]
 
 
 def _monitor_freshness(store: Any, base_url: str | None) -> list[dict[str, Any]]:

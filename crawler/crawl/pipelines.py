@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 from crawler.db import migrate
 from crawler.db.session import make_engine, resolve_database_url
 from crawler.db.store import Store
+from crawler.crawl.edition import crawl_edition
 from crawler.crawl.outage import Spooler, is_unavailable
 from crawler.crawl.signals import run_checkpoint, run_closing
 from crawler.items import (ArticleItem, BreakingItem, FetchErrorItem, IndexPageItem,
@@ -75,6 +76,7 @@ class StorePipeline:
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
         self.error_samples: list[str] = []
         self.spooler: Spooler | None = None
+        self.edition = crawl_edition(None, None, "")  # the crawl's, set in open_spider
         self._checkpoint_base: dict[str, Any] = {}  # the stats at the last checkpoint
 
     @classmethod
@@ -109,9 +111,12 @@ class StorePipeline:
         if not migrate.is_up_to_date(url):  # `scrapy crawl` has no CLI to do it first
             migrate.upgrade(url)
         self.engine = make_engine(url)
-        self.store = Store(self.engine)
-        run_id = settings.getint("NEWSMON_RUN_ID", 0)
         spider = self.crawler.spider
+        self.edition = crawl_edition(settings.get("NEWSMON_EDITION"),
+                                     getattr(spider, "edition", None),
+                                     getattr(spider, "base_url", ""))
+        self.store = Store(self.engine, edition=self.edition.key)
+        run_id = settings.getint("NEWSMON_RUN_ID", 0)
         self.run_id = run_id or self.store.start_run(getattr(spider, "base_url", ""),
                                                      trigger="manual")
         self.spooler = Spooler.for_pipeline(self, url, getattr(spider, "base_url", ""))
@@ -243,6 +248,11 @@ class StorePipeline:
 
     def _save_article(self, item: ArticleItem, now: datetime) -> None:
         assert self.store is not None and self.run_id is not None
+        # A page of this site the parser did not assign: the crawl's edition, language.
+        if item.edition is None:
+            item.edition = self.edition.key
+        if item.language is None and item.edition == self.edition.key:
+            item.language = self.edition.language
         known_as = {item.url, item.fetched_url, *item.requested_urls} - {None}
         # Placements seen before the article: written in its transaction.
         waiting = [listing for url in sorted(known_as & self.pending.keys())

@@ -38,10 +38,15 @@ def build_settings(db_url: str, overrides: dict[str, str] | None = None,
 
 def run_crawl(base_url: str, db_url: str, overrides: dict[str, str] | None = None,
               run_id: int | None = None, spider: type | str = "almayadeen",
-              **spider_kwargs: Any) -> CrawlOutcome:
+              edition: str | None = None, **spider_kwargs: Any) -> CrawlOutcome:
     """Crawl `base_url` into `db_url` and block until the crawl ends. `spider` is a
     spider's name in the Scrapy project (the crawl's, by default) or a spider class
-    (such as the sitemap backfill's): the caller chooses what is fetched."""
+    (such as the sitemap backfill's): the caller chooses what is fetched. `edition`
+    (crawler.sites.editions key): the edition `base_url` serves; the spider reads it
+    (spider argument ``edition``) and the pipeline records it (``NEWSMON_EDITION``)."""
+    if edition:
+        overrides = {**(overrides or {}), "NEWSMON_EDITION": edition}
+        spider_kwargs["edition"] = edition
     settings = build_settings(db_url, overrides, run_id)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)

@@ -67,7 +67,8 @@ def is_stealth(previous_modified: datetime | None, modified: datetime | None) ->
 
 def changes(engine: Engine, since: datetime | None = None, until: datetime | None = None,
             section: str | None = None, kind: str | None = None,
-            limit: int | None = None) -> list[dict[str, Any]]:
+            limit: int | None = None, edition: str | None = None,
+            language: str | None = None) -> list[dict[str, Any]]:
     """Changes after first publication, newest first: dicts ``{url, title, section,
     published_at, revision, fetched_at, previous_fetched_at, modified_at,
     previous_modified_at, changed: [fields], words_added, words_removed, stealth,
@@ -77,7 +78,7 @@ def changes(engine: Engine, since: datetime | None = None, until: datetime | Non
         raise ValueError(f"kind must be one of {', '.join(FIELDS)}")
     since, until = aware_utc(since, "since"), aware_utc(until, "until")
     new, old = _revisions.alias("new"), _revisions.alias("old")
-    which = ArticleFilter(section=section)
+    which = ArticleFilter(section=section, edition=edition, language=language)
     stmt = (select(_articles.c.url, _articles.c.title.label("current_title"),
                    _articles.c.section, _articles.c.published_at,
                    new.c.revision, new.c.fetched_at, new.c.modified_at,
@@ -105,10 +106,15 @@ def changes(engine: Engine, since: datetime | None = None, until: datetime | Non
     return [_change(row) for row in rows]
 
 
-def count_changes(engine: Engine, since: datetime | None = None) -> int:
-    """How many revisions after the first were fetched from ``since`` on."""
+def count_changes(engine: Engine, since: datetime | None = None,
+                  edition: str | None = None, language: str | None = None) -> int:
+    """How many revisions after the first were fetched from ``since`` on (of the
+    articles of ``edition`` and ``language`` when given)."""
     since = aware_utc(since, "since")
     stmt = select(func.count()).select_from(_revisions).where(_revisions.c.revision > 1)
+    scope = ArticleFilter(edition=edition, language=language).clauses()
+    if scope:
+        stmt = stmt.where(_revisions.c.article_id.in_(select(_articles.c.id).where(*scope)))
     if since is not None:
         stmt = stmt.where(_revisions.c.fetched_at >= since)
     with engine.connect() as conn:

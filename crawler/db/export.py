@@ -49,7 +49,7 @@ def write_records(records: Iterable[dict], fmt: str, kind: str, out: IO[str], *,
 
 
 PARQUET_BATCH_ROWS = 5000
-_LIST_KEYS = {"authors", "regions", "tags", "related_urls"}
+_LIST_KEYS = {"authors", "regions", "tags", "related_urls", "siblings"}
 _TIME_KEYS = {"published_at", "modified_at", "first_seen_at", "last_seen_at"}
 _INT_KEYS = {"read_time_minutes", "revision"}
 

@@ -3,6 +3,7 @@
 - ``since`` / ``until``: published at or after ``since`` and before ``until`` (a
   half-open range); an article without a publication date counts as published when
   first seen.
+- ``edition`` (``en``, ``ar``, ``es``) and ``language`` (ISO 639-1): as stored.
 - ``section``, ``region``, ``tag``: by name, ignoring case (ASCII letters on SQLite),
   through the reference tables (``sections``, ``regions``, ``tags``); an article is
   in a region whether its page or a region index page put it there.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Section, Tag
 from crawler.db.text import clean_text
@@ -47,11 +48,14 @@ class ArticleFilter:
     section: str | None = None
     region: str | None = None
     tag: str | None = None
+    edition: str | None = None     # "en", "ar", "es" (crawler.sites.editions)
+    language: str | None = None    # ISO 639-1, as stored ("ar" also takes "ar-LB")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "since", aware_utc(self.since, "since"))
         object.__setattr__(self, "until", aware_utc(self.until, "until"))
-        for name in ("section", "region", "tag"):  # as stored: without NUL characters
+        # as stored: without NUL characters
+        for name in ("section", "region", "tag", "edition", "language"):
             object.__setattr__(self, name, clean_text(getattr(self, name)))
 
     def clauses(self, articles: Table = _articles) -> list[ColumnElement[bool]]:
@@ -71,6 +75,12 @@ class ArticleFilter:
             clauses.append(articles.c.id.in_(
                 select(ar.c.article_id).join(r, r.c.id == ar.c.region_id)
                 .where(_same_name(r.c.name, self.region))))
+        if self.edition:
+            clauses.append(articles.c.edition == self.edition.lower())
+        if self.language:
+            language = self.language.lower()
+            clauses.append(or_(articles.c.language == language,
+                               articles.c.language.like(f"{language}-%")))
         if self.tag:
             at, t = ArticleTag.__table__, Tag.__table__
             clauses.append(articles.c.id.in_(

@@ -9,11 +9,15 @@ under a millisecond (bench/alerts_bench.py).
 
 The analysis copies the database's full-text search, so that a watchlist matches what
 ``newsmon search`` finds (tests/test_watch_matcher.py compares the two):
-- SQLite (FTS5 ``porter unicode61 remove_diacritics 2``): words are runs of letters
-  and digits, lower-cased, diacritics folded, stemmed by the original Porter stemmer;
-- PostgreSQL (``to_tsvector('english', ...)``): the same words stemmed by Snowball's
-  English stemmer, PostgreSQL's English stop words left out (they still take a
-  position, so a phrase "Bank of England" keeps its gap).
+- SQLite (FTS5 ``porter unicode61 remove_diacritics 2`` over Arabic-folded text):
+  words are runs of letters and digits, lower-cased, diacritics folded, stemmed by the
+  original Porter stemmer;
+- PostgreSQL (``to_tsvector(<the article's language>, newsmon_fold(...))``, migration
+  0012): the same words, folded, stemmed by Snowball's stemmer of the article's
+  language (english, arabic, spanish), PostgreSQL's English stop words left out of
+  English (they still take a position, so a phrase "Bank of England" keeps its gap).
+Both databases fold Arabic as ``crawler.db.textfold`` does (diacritics, tatweel,
+letter variants) and Latin accents: so does the analysis, on the query and the text.
 Title, summary and body are analysed separately: a phrase never spans two of them.
 """
 
@@ -28,6 +32,7 @@ import snowballstemmer
 
 from crawler.db.search import parse_query
 from crawler.db.text import clean_text
+from crawler.db.textfold import fold_arabic
 
 # PostgreSQL's tsearch_data/english.stop (the 'english' configuration's stop words).
 PG_ENGLISH_STOP_WORDS = frozenset("""
@@ -41,15 +46,26 @@ PG_ENGLISH_STOP_WORDS = frozenset("""
     too very s t can will just don should now
 """.split())
 
-_TOKEN = re.compile(r"[^\W_]+")
+# Letters and digits, with the Arabic marks inside a word (not word characters to
+# ``re``: a word with tashkeel must stay one word, then be folded).
+_TOKEN = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
+# Snowball stemmer of each PostgreSQL text search configuration (migration 0012).
+PG_STEMMERS = {"english": "english", "arabic": "arabic", "spanish": "spanish"}
+PG_LANGUAGE_CONFIGS = {"ar": "arabic", "es": "spanish"}
 SNIPPET_WORDS = 12  # words either side of the first match in a snippet
 HIGHLIGHT = ("**", "**")  # as crawler.db.search marks matches
 
 Term = tuple[str | None, ...]  # a word or phrase: stems, None where a stop word stood
 
 
+def pg_config(language: str | None) -> str:
+    """The text search configuration PostgreSQL indexes an article of ``language``
+    with (``newsmon_ts_config``)."""
+    return PG_LANGUAGE_CONFIGS.get((language or "").lower()[:2], "english")
+
+
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
+    decomposed = unicodedata.normalize("NFKD", fold_arabic(word))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -107,20 +123,20 @@ class Document:
 class Analyzer:
     """Words to stems as one database's full-text search does (see the module doc)."""
 
-    def __init__(self, dialect: str):
+    def __init__(self, dialect: str, config: str = "english"):
+        """``config``: on PostgreSQL, the text search configuration of the documents
+        (``pg_config``); SQLite analyses every language alike."""
         self.dialect = dialect
         postgres = dialect == "postgresql"
-        self._stemmer = snowballstemmer.stemmer("english" if postgres else "porter")
-        self._stop = PG_ENGLISH_STOP_WORDS if postgres else frozenset()
-        self._fold = not postgres
+        self.config = config if postgres else "porter"
+        self._stemmer = snowballstemmer.stemmer(PG_STEMMERS[config] if postgres else "porter")
+        self._stop = PG_ENGLISH_STOP_WORDS if postgres and config == "english" else frozenset()
         self._cache: dict[str, str | None] = {}
 
     def stem(self, word: str) -> str | None:
         stem = self._cache.get(word, "")
         if stem == "":  # not seen yet ("" is never a stem)
-            lower = word.lower()
-            if self._fold:
-                lower = _fold(lower)
+            lower = _fold(word.lower())
             stem = None if lower in self._stop else self._stemmer.stemWord(lower)
             if len(self._cache) < 200_000:
                 self._cache[word] = stem

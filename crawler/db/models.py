@@ -10,96 +10,44 @@ them in step with this module (``tests/test_migrations.py`` checks for drift).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
-    Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-RUN_STATUSES = ("running", "ok", "failed", "degraded", "interrupted")
-RUN_TRIGGERS = ("manual", "cron", "scheduler")
-PAGE_KINDS = ("home", "section", "region")
-# The monitor also polls the site's sitemaps (migration 0013).
-MONITOR_PAGE_KINDS = (*PAGE_KINDS, "sitemap")
-LINK_KINDS = ("related", "read_more", "related_or_read_more")
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware datetime stored in UTC.
-
-    Binding a naive datetime raises ``ValueError`` (the caller must say which time
-    zone it means). PostgreSQL stores ``timestamptz``; SQLite stores the UTC wall
-    time as text (fixed width, so it sorts and compares correctly). Values read
-    back are always aware and in UTC.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} rejected: give a time zone")
-        value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-# JSON on SQLite (text), JSONB on PostgreSQL (indexable, jsonb operators).
-JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), str: Text()}
-
-
-def _article_fk() -> ForeignKey:
-    return ForeignKey("articles.id", ondelete="CASCADE")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """SQL for a CHECK constraint on a fixed set of string constants."""
-    return f'"{column}" IN ({", ".join(repr(v) for v in values)})'
+from crawler.db.model_types import (  # noqa: F401 - re-exported: the models' public names
+    LINK_KINDS,
+    MONITOR_PAGE_KINDS,
+    NAMING_CONVENTION,
+    PAGE_KINDS,
+    RUN_STATUSES,
+    RUN_TRIGGERS,
+    Base,
+    JSONType,
+    UTCDateTime,
+    _article_fk,
+    _in,
+)
+from crawler.db.models_alerts import (  # noqa: F401 - re-exported (migration 0011's tables)
+    ALERT_KINDS,
+    ALERT_STATUSES,
+    Alert,
+    AlertAttempt,
+    Watchlist,
+)
 
 
 class Article(Base):
@@ -122,13 +70,15 @@ class Article(Base):
     image_url: Mapped[str | None]
     image_caption: Mapped[str | None]
     read_time_minutes: Mapped[int | None]
-    language: Mapped[str | None]
+    language: Mapped[str | None] = mapped_column(index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(default=1, server_default=sql_text("1"))
     field_sources: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime] = mapped_column(index=True)
     last_fetched_at: Mapped[datetime]
+    # Migration 0012: the edition (crawler.sites.editions key) it was read from.
+    edition: Mapped[str] = mapped_column(String(8), server_default="en", index=True)
 
 
 class Tag(Base):
@@ -208,6 +158,8 @@ class Placement(Base):
     position: Mapped[int]
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # Migration 0012: the edition (crawler.sites.editions key) it was read from.
+    edition: Mapped[str] = mapped_column(String(8), server_default="en")
 
 
 class ArticleLink(Base):
@@ -258,6 +210,8 @@ class BreakingNews(Base):
     text_hash: Mapped[str] = mapped_column(String(64), unique=True)
     first_seen_at: Mapped[datetime] = mapped_column(index=True)
     last_seen_at: Mapped[datetime]
+    # Migration 0012: the edition (crawler.sites.editions key) it was read from.
+    edition: Mapped[str] = mapped_column(String(8), server_default="en", index=True)
 
 
 class CrawlRun(Base):
@@ -282,6 +236,8 @@ class CrawlRun(Base):
     # A crawl of the index chains that ended ok/degraded: it read every chain as far as
     # its rules say (migration 0006; crawler/crawl/incremental.py).
     index_complete: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Migration 0012: the edition (crawler.sites.editions key) it was read from.
+    edition: Mapped[str] = mapped_column(String(8), server_default="en", index=True)
 
 
 class FetchError(Base):
@@ -352,6 +308,8 @@ class IndexPageRecord(Base):
     # Migration 0005: the title each card showed (article URL -> title) at the last
     # full observation; a card makes its article due only when this changes.
     card_titles: Mapped[dict[str, str] | None] = mapped_column(JSONType, nullable=True)
+    # Migration 0012: the edition (crawler.sites.editions key) it was read from.
+    edition: Mapped[str] = mapped_column(String(8), server_default="en")
 
 
 # --- reliability (migration 0004) ----------------------------------------------------
@@ -447,80 +405,26 @@ class MonitorPage(Base):
     updated_at: Mapped[datetime]
 
 
-# --- watchlists and alerts (migration 0011) -------------------------------------------
+# --- editions (migration 0012) ---------------------------------------------------------
 
-ALERT_KINDS = ("new", "edit", "breaking")
-ALERT_STATUSES = ("pending", "delivered", "failed", "unsent")
-
-
-class Watchlist(Base):
-    """What an analyst follows (``crawler.db.watchlists``): a search query (``newsmon
-    search`` syntax; empty: everything), optional section/region/tag filters, the kinds
-    of event (``ALERT_KINDS``, a JSON list) and the Apprise URLs to notify (secrets:
-    shown masked). ``updated_at`` moves on every change (matchers reload then)."""
-
-    __tablename__ = "watchlists"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(unique=True)
-    query: Mapped[str]
-    section: Mapped[str | None]
-    region: Mapped[str | None]
-    tag: Mapped[str | None]
-    kinds: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    notify: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+EVIDENCE_KINDS = ("alternate_url", "lead_image", "tawsiyat_id")
 
 
-class Alert(Base):
-    """The outbox: one match of a watchlist, written in the transaction that stored the
-    article, revision or breaking item (``crawler.db.outbox``). ``key`` identifies the
-    notification (duplicates carry the same one). What the notification says is kept
-    here (title, url, snippet, diff), so delivery and feeds need no other table.
-    ``status``: pending (to send, not before ``next_attempt_at``), delivered, failed
-    (gave up: ``newsmon alerts retry``) or unsent (the watchlist notifies no one);
-    ``leased_until``: a sender is delivering it (another waits until then)."""
+class SiblingEvidence(Base):
+    """What an article page itself says that ties it to the same story in another
+    edition (``newsmon siblings``): ``alternate_url``, a link to another edition's
+    article the page carries (``ArticleItem.alternate_urls``); ``lead_image``, the file
+    name of its lead image on the media host (the same file: the same story);
+    ``tawsiyat_id``, the CMS's post id. Never a guess from the text."""
 
-    __tablename__ = "alerts"
-    __table_args__ = (CheckConstraint(_in("kind", ALERT_KINDS), name="kind"),
-                      CheckConstraint(_in("status", ALERT_STATUSES), name="status"))
+    __tablename__ = "sibling_evidence"
+    __table_args__ = (
+        UniqueConstraint("article_id", "kind", "value"),
+        CheckConstraint(_in("kind", EVIDENCE_KINDS), name="kind"),
+        Index("ix_sibling_evidence_kind_value", "kind", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(32), unique=True)
-    watchlist_id: Mapped[int] = mapped_column(
-        ForeignKey("watchlists.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(_article_fk())
     kind: Mapped[str] = mapped_column(String(16))
-    article_id: Mapped[int | None] = mapped_column(
-        ForeignKey("articles.id", ondelete="SET NULL"))
-    revision: Mapped[int | None]
-    breaking_id: Mapped[int | None] = mapped_column(
-        ForeignKey("breaking_news.id", ondelete="SET NULL"))
-    title: Mapped[str]
-    url: Mapped[str | None]
-    section: Mapped[str | None]
-    published_at: Mapped[datetime | None]
-    snippet: Mapped[str | None]
-    diff: Mapped[str | None]
-    matched_at: Mapped[datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    attempts: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
-    next_attempt_at: Mapped[datetime | None]
-    leased_until: Mapped[datetime | None]
-    last_error: Mapped[str | None]
-    delivered_at: Mapped[datetime | None]
-
-
-class AlertAttempt(Base):
-    """One try at delivering an alert to one of its watchlist's notifiers (``target``:
-    a hash of the URL, never the URL): a notifier that took it is not sent it again."""
-
-    __tablename__ = "alert_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(
-        ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
-    target: Mapped[str] = mapped_column(String(16))
-    attempted_at: Mapped[datetime]
-    ok: Mapped[bool]
-    error: Mapped[str | None]
+    value: Mapped[str]

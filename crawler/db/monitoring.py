@@ -150,6 +150,7 @@ class MonitoringStore:
 
     engine: Engine
     _write: Callable[[Callable[[Connection], Any]], Any]
+    edition: str
 
     def record_index_page(self, item: IndexPageItem) -> None:
         """An index page was observed at ``item.observed_at``: keep its listing (for a
@@ -161,7 +162,8 @@ class MonitoringStore:
                "article_urls": clean_value(list(item.article_urls)),
                "next_page_url": clean_text(item.next_page_url),
                "card_titles": clean_value(dict(item.card_titles)) or None,
-               "first_seen_at": observed, "last_seen_at": observed, "previous_seen_at": None}
+               "first_seen_at": observed, "last_seen_at": observed, "previous_seen_at": None,
+               "edition": self.edition}
         ip = _index_pages
         newer = ip.c.last_seen_at < observed
 

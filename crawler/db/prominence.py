@@ -25,9 +25,10 @@ _articles: Table = Article.__table__  # type: ignore[assignment]
 _placements: Table = Placement.__table__  # type: ignore[assignment]
 
 
-def _page_clauses(page: str, page_number: int) -> list[Any]:
+def _page_clauses(page: str, page_number: int, edition: str = "en") -> list[Any]:
+    """The placements of one page of one edition (each edition has its home page)."""
     p = _placements
-    clauses = [p.c.page_number == page_number]
+    clauses = [p.c.page_number == page_number, p.c.edition == edition]
     if page.lower() == "home":
         clauses.append(p.c.page_kind == "home")
     else:
@@ -36,7 +37,7 @@ def _page_clauses(page: str, page_number: int) -> list[Any]:
 
 
 def frontpage(engine: Engine, at: datetime, page: str = "home",
-              page_number: int = 1) -> dict[str, Any]:
+              page_number: int = 1, edition: str = "en") -> dict[str, Any]:
     """The listing of ``page`` (``home``, or a section or region name, any case) at
     ``at``: ``{page, observed_at, items: [{position, url, title, section,
     published_at, listed_since, listed_until}]}``. ``observed_at``: the last
@@ -44,7 +45,7 @@ def frontpage(engine: Engine, at: datetime, page: str = "home",
     the page was not observed by then)."""
     at = aware_utc(at, "at")
     p = _placements
-    where = _page_clauses(page, page_number)
+    where = _page_clauses(page, page_number, edition)
     started = and_(*where, p.c.first_seen_at <= at)
     with engine.connect() as conn:
         # The last observation at or before T that the runs record: a run's start
@@ -105,7 +106,8 @@ def prominence(engine: Engine, article_id: int) -> dict[str, Any]:
 
 
 def lead_stories(engine: Engine, since: datetime, until: datetime,
-                 page: str = "home", position: int = 1) -> list[dict[str, Any]]:
+                 page: str = "home", position: int = 1,
+                 edition: str = "en") -> list[dict[str, Any]]:
     """The runs at ``position`` (default: the lead) of ``page`` overlapping
     [since, until), in time order: ``{url, title, first_seen_at, last_seen_at}``."""
     since, until = aware_utc(since, "since"), aware_utc(until, "until")
@@ -114,7 +116,7 @@ def lead_stories(engine: Engine, since: datetime, until: datetime,
         rows = conn.execute(
             select(_articles.c.url, _articles.c.title, p.c.first_seen_at, p.c.last_seen_at)
             .join(_articles, _articles.c.id == p.c.article_id)
-            .where(*_page_clauses(page, 1), p.c.position == position,
+            .where(*_page_clauses(page, 1, edition), p.c.position == position,
                    p.c.first_seen_at < until, p.c.last_seen_at >= since)
             .order_by(p.c.first_seen_at, _articles.c.url)).mappings().all()
     return [dict(row) for row in rows]

@@ -27,6 +27,7 @@ from crawler.db.models import (
     Tag,
     UrlAlias,
 )
+from crawler.db.siblings import siblings_of
 from crawler.items import ARTICLE_EXPORT_KEYS, ARTICLE_FIELDS
 
 Executor = Connection | Session
@@ -88,10 +89,12 @@ def stored_fields(conn: Executor, row: Mapping[str, Any]) -> dict[str, Any]:
 def _export_records(conn: Executor, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ids = [row["id"] for row in rows]
     tags, regions, links = tags_of(conn, ids), regions_of(conn, ids), links_of(conn, ids)
+    siblings = siblings_of(conn, ids)
     records = []
     for row in rows:
         extra = {"regions": regions.get(row["id"], []), "tags": tags.get(row["id"], []),
                  "related_urls": links.get(row["id"], []),
+                 "siblings": [s["url"] for s in siblings.get(row["id"], [])],
                  "authors": list(row["authors"] or [])}
         records.append({key: extra[key] if key in extra else row[key]
                         for key in ARTICLE_EXPORT_KEYS})
@@ -127,10 +130,13 @@ def iter_export_articles(conn: Connection, which: ArticleFilter, batch_size: int
 
 
 def iter_export_breaking(conn: Connection, since: datetime | None, batch_size: int,
-                         until: datetime | None = None) -> Iterator[dict[str, Any]]:
+                         until: datetime | None = None,
+                         edition: str | None = None) -> Iterator[dict[str, Any]]:
     b = BreakingNews.__table__
     stmt = select(b.c.text, b.c.first_seen_at, b.c.last_seen_at).order_by(
         b.c.first_seen_at, b.c.id)
+    if edition is not None:
+        stmt = stmt.where(b.c.edition == edition)
     if since is not None:
         stmt = stmt.where(b.c.last_seen_at >= since)
     if until is not None:

@@ -1,10 +1,13 @@
 """Full-text search over the title, summary and body of stored articles.
 
-PostgreSQL matches ``articles.search_vector`` (a generated ``tsvector``, GIN-indexed)
-against ``websearch_to_tsquery('english', text)`` and ranks with ``ts_rank``: every
+PostgreSQL matches ``articles.search_vector`` (a generated ``tsvector``, GIN-indexed,
+built with each article's language: ``english``, ``arabic`` or ``spanish``, over text
+folded by ``newsmon_fold``: migration 0012) against ``websearch_to_tsquery`` of the
+folded query in the article's language (or ``language``'s) and ranks with ``ts_rank``: every
 match on its small ``lead_vector`` (title and summary), then the best
 ``PG_RANK_CANDIDATES`` on the whole text. SQLite matches the FTS5 table
-``articles_fts`` and ranks every match with ``bm25`` (see migration 0003).
+``articles_fts`` (its index holds the Arabic-folded text; the tokenizer folds case and
+Latin accents) and ranks every match with ``bm25`` (see migrations 0003 and 0012).
 
 The query language is the same on both (PostgreSQL's web-search syntax): words are
 all required, ``"a phrase"`` matches the words in that order, ``or`` between two
@@ -29,18 +32,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Engine, Float, Table, column, func, literal_column,
-                        select, table)
+from sqlalchemy import (ColumnElement, Engine, Float, Table, Text, case, column, func,
+                        literal_column, select, table)
 from sqlalchemy import text as text_sql
-from sqlalchemy.dialects.postgresql import TSVECTOR, ts_headline, websearch_to_tsquery
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR, ts_headline
 
 from crawler.db import queries
 from crawler.db.filters import ArticleFilter
 from crawler.db.models import Article
-from crawler.db.schema_extras import (FTS_TABLE, LEAD_VECTOR_COLUMN, PG_TS_CONFIG,
-                                     SEARCH_VECTOR_COLUMN)
+from crawler.db.schema_extras import FTS_TABLE, LEAD_VECTOR_COLUMN, SEARCH_VECTOR_COLUMN
 from crawler.db.stopwords import ENGLISH_STOP_WORDS
 from crawler.db.text import clean_text
+from crawler.db.textfold import fold_arabic
 
 HIGHLIGHT = ("**", "**")
 ELLIPSIS = "…"
@@ -102,7 +105,9 @@ def parse_query(text: str) -> list[Conjunction]:
 
 def _fts5_phrase(words: list[str]) -> str:
     # Inside double quotes FTS5 sees only text to tokenise ("" is a literal quote).
-    return '"' + " ".join(words).replace('"', '""') + '"'
+    # The index holds Arabic-folded text (migration 0012): fold the query alike (the
+    # tokenizer folds case and Latin accents on both sides itself).
+    return '"' + fold_arabic(" ".join(words)).replace('"', '""') + '"'
 
 
 def _is_stop_word(words: list[str]) -> bool:
@@ -140,7 +145,8 @@ def search(engine: Engine, query: str, since: datetime | None = None,
            until: datetime | None = None, section: str | None = None,
            region: str | None = None, tag: str | None = None,
            limit: int = DEFAULT_LIMIT, offset: int = 0,
-           sort: str = "relevance") -> list[dict[str, Any]]:
+           sort: str = "relevance", edition: str | None = None,
+           language: str | None = None) -> list[dict[str, Any]]:
     """Articles matching ``query``, at most ``limit`` from ``offset`` on, in ``sort``
     order; the filters are those of ``newsmon export`` (``crawler.db.filters``)."""
     if limit < 1:
@@ -149,7 +155,7 @@ def search(engine: Engine, query: str, since: datetime | None = None,
         raise ValueError("offset must not be negative")
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    which = ArticleFilter(since, until, section, region, tag)
+    which = ArticleFilter(since, until, section, region, tag, edition, language)
     query = clean_text(query) or ""
     if not without_stop_words(parse_query(query)):
         return []  # nothing but stop words: PostgreSQL finds nothing either
@@ -178,12 +184,54 @@ def _dialect(engine: Engine) -> str:
     return name
 
 
-def match_clause(dialect: str, query: str) -> ColumnElement[bool]:
+# PostgreSQL text search configuration of each language (migration 0012's
+# newsmon_ts_config(language) picks the same for each article).
+PG_CONFIGS = {"en": "english", "ar": "arabic", "es": "spanish"}
+
+
+def _query_language(which: ArticleFilter) -> str | None:
+    """The language a query is read in: ``--language``'s, else None (every article
+    in any of the three languages)."""
+    return which.language
+
+
+def _config(name: str) -> Any:
+    return literal_column(f"'{name}'::regconfig", REGCONFIG)
+
+
+def _pg_queries(query: str, language: str | None) -> tuple[Any, Any, Any]:
+    """(the tsquery that selects the matches, the tsquery of each article's language
+    for ranking and highlighting, the configuration of each article) for web-search
+    ``query``, folded as the stored text (``newsmon_fold``). With ``language`` the query
+    is read in that language only. Without, a match
+    is an article matching the query as read in any of the three languages (``english
+    || arabic || spanish``): one GIN look-up, no row re-read. Matching each row in its
+    own language only would re-read every match's whole ``search_vector`` (kilobytes,
+    out of line): 5 to 10 times slower for a common word (docs/BENCHMARKS.md)."""
+    folded = func.newsmon_fold(query, type_=Text)
+
+    def tsquery(config: str) -> Any:
+        return func.websearch_to_tsquery(_config(config), folded, type_=TSQUERY)
+
+    if language:
+        config = PG_CONFIGS.get(language.lower()[:2], "english")
+        return tsquery(config), tsquery(config), _config(config)
+    article_config = func.newsmon_ts_config(_articles.c.language, type_=REGCONFIG)
+    every = tsquery("english").op("||")(tsquery("arabic")).op("||")(tsquery("spanish"))
+    own = case((article_config == _config("arabic"), tsquery("arabic")),
+               (article_config == _config("spanish"), tsquery("spanish")),
+               else_=tsquery("english"))
+    return every, own, article_config
+
+
+def match_clause(dialect: str, query: str,
+                 language: str | None = None) -> ColumnElement[bool]:
     """``articles`` rows matching web-search ``query`` (which must have a required
     term: see ``parse_query``), as a WHERE clause."""
     if dialect == "postgresql":
         vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
-        return vector.bool_op("@@")(websearch_to_tsquery(PG_TS_CONFIG, query))
+        every, _own, _config_of_row = _pg_queries(query, language)
+        return vector.bool_op("@@")(every)
     fts = table(FTS_TABLE, column("rowid"))
     return _articles.c.id.in_(select(fts.c.rowid).where(
         literal_column(FTS_TABLE).match(fts5_query(query) or "")))
@@ -191,9 +239,10 @@ def match_clause(dialect: str, query: str) -> ColumnElement[bool]:
 
 def count_matches(engine: Engine, query: str, since: datetime | None = None,
                   until: datetime | None = None, section: str | None = None,
-                  region: str | None = None, tag: str | None = None) -> int:
+                  region: str | None = None, tag: str | None = None,
+                  edition: str | None = None, language: str | None = None) -> int:
     """How many articles match ``query`` and the filters (all of them, not a page)."""
-    which = ArticleFilter(since, until, section, region, tag)
+    which = ArticleFilter(since, until, section, region, tag, edition, language)
     query = clean_text(query) or ""
     if not without_stop_words(parse_query(query)):
         return 0  # nothing but stop words: PostgreSQL finds nothing either
@@ -206,7 +255,7 @@ def count_matches(engine: Engine, query: str, since: datetime | None = None,
                 .where(literal_column(FTS_TABLE).match(fts5_query(query) or "")))
     else:
         stmt = (select(func.count()).select_from(_articles)
-                .where(match_clause(dialect, query), *clauses))
+                .where(match_clause(dialect, query, _query_language(which)), *clauses))
     with engine.connect() as conn:
         if dialect == "postgresql":
             conn.execute(text_sql("SET LOCAL enable_seqscan = off"))  # as in search
@@ -224,7 +273,7 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
         order = (published.desc().nulls_last(), article_id.desc())
     else:
         order = (published.asc().nulls_last(), article_id.asc())
-    match = match_clause(dialect, query)
+    match = match_clause(dialect, query, _query_language(which))
     if dialect == "sqlite" and newest:
         # "+id": SQLite must not drive the query from the matches (a row lookup and a
         # sort for each of maybe 50,000): it walks ix_articles_published_at from the
@@ -239,13 +288,13 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
     page_order = ((page.c.published_at.desc().nulls_last(), page.c.id.desc()) if newest
                   else (page.c.published_at.asc().nulls_last(), page.c.id.asc()))
     if dialect == "postgresql":
-        tsquery = websearch_to_tsquery(PG_TS_CONFIG, query)
+        _, tsquery, config = _pg_queries(query, _query_language(which))
         vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
         document = func.concat_ws("\n", _articles.c.title, _articles.c.summary,
                                   _articles.c.body)
         return (select(*(_articles.c[c] for c in _COLUMNS),
                        func.ts_rank(vector, tsquery, 1, type_=Float).label("rank"),
-                       ts_headline(PG_TS_CONFIG, document, tsquery,
+                       ts_headline(config, document, tsquery,
                                    HEADLINE_OPTIONS).label("snippet"))
                 .join_from(page, _articles, _articles.c.id == page.c.id)
                 .order_by(*page_order))
@@ -263,7 +312,7 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
 
 
 def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
-    tsquery = websearch_to_tsquery(PG_TS_CONFIG, text)
+    every, tsquery, config = _pg_queries(text, _query_language(which))
     vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
     lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
     # ts_rank must read a match's whole vector (kilobytes, out of line): a common word
@@ -271,18 +320,19 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
     # summary; then the most recent), and only the best of those on the whole text.
     lead_rank = func.ts_rank(lead, tsquery, 1, type_=Float)
     candidates = (select(_articles.c.id, _articles.c.published_at,
-                         vector.label("vector"))
-                  .where(vector.bool_op("@@")(tsquery), *which.clauses())
+                         vector.label("vector"), tsquery.label("tsquery"))
+                  .where(vector.bool_op("@@")(every), *which.clauses())
                   .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
                             _articles.c.id)
                   .limit(max(PG_RANK_CANDIDATES, limit + offset)).subquery("candidates"))
-    rank = func.ts_rank(candidates.c.vector, tsquery, 1, type_=Float).label("rank")
+    rank = func.ts_rank(candidates.c.vector, candidates.c.tsquery, 1,
+                        type_=Float).label("rank")
     best = (select(candidates.c.id, rank)
             .order_by(rank.desc(), candidates.c.published_at.desc().nulls_last(),
                       candidates.c.id)
             .limit(limit).offset(offset).subquery("best"))
     document = func.concat_ws("\n", _articles.c.title, _articles.c.summary, _articles.c.body)
-    snippet = ts_headline(PG_TS_CONFIG, document, tsquery, HEADLINE_OPTIONS)
+    snippet = ts_headline(config, document, tsquery, HEADLINE_OPTIONS)
     return (select(*(_articles.c[c] for c in _COLUMNS), best.c.rank,
                    snippet.label("snippet"))
             .join_from(best, _articles, _articles.c.id == best.c.id)
@@ -311,13 +361,14 @@ def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0) -> An
 def iter_export_matches(engine: Engine, query: str, since: datetime | None = None,
                         until: datetime | None = None, section: str | None = None,
                         region: str | None = None, tag: str | None = None,
-                        batch_size: int = 500) -> Iterator[dict[str, Any]]:
+                        batch_size: int = 500, edition: str | None = None,
+                        language: str | None = None) -> Iterator[dict[str, Any]]:
     """Export records (every field) of the articles matching ``query`` and the
     filters, in export order (published_at, missing last, then url), streamed."""
-    which = ArticleFilter(since, until, section, region, tag)
+    which = ArticleFilter(since, until, section, region, tag, edition, language)
     query = clean_text(query) or ""
     if not parse_query(query):
         return
-    clause = match_clause(_dialect(engine), query)
+    clause = match_clause(_dialect(engine), query, _query_language(which))
     with engine.connect() as conn:
         yield from queries.iter_export_articles(conn, which, batch_size, extra=[clause])

@@ -49,6 +49,7 @@ from crawler.db.models import (
 from crawler.db.filters import ArticleFilter, aware_utc, utc_or_now
 from crawler.db.queries import SCALAR_FIELDS
 from crawler.db.reference import ensure_section, record_menu
+from crawler.db.siblings import evidence_of, write_evidence
 from crawler.db.upsert import upsert
 from crawler.db.watchlists import queue_article_alerts, queue_breaking_alerts
 from crawler.db.text import (clean_text, clean_value, content_hash, none_if_blank, text_hash,
@@ -90,8 +91,12 @@ class Store(MonitoringStore):
     """Reads and writes newsmon data (monitoring methods: ``crawler.db.monitoring``).
     Thread-safe: each call uses its own connection from the engine's pool."""
 
-    def __init__(self, engine: Engine, *, batch_size: int = 500, max_attempts: int = 4):
+    def __init__(self, engine: Engine, *, batch_size: int = 500, max_attempts: int = 4,
+                 edition: str = "en"):
         self.engine = engine
+        # The edition of what this store writes (a crawl's: runs, placements, index
+        # pages, ticker items; articles whose item names none). crawler.sites.editions.
+        self.edition = edition
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -116,7 +121,7 @@ class Store(MonitoringStore):
         if trigger not in RUN_TRIGGERS:
             raise ValueError(f"trigger must be one of {RUN_TRIGGERS}, not {trigger!r}")
         row = {"started_at": _aware(started_at, "started_at"), "status": "running",
-               "trigger": trigger, "base_url": clean_text(base_url)}
+               "trigger": trigger, "base_url": clean_text(base_url), "edition": self.edition}
         return self._write(lambda s: s.execute(
             insert(_runs).values(row).returning(_runs.c.id)).scalar_one())
 
@@ -182,6 +187,8 @@ class Store(MonitoringStore):
         digest = content_hash(scalars["title"], scalars["summary"], scalars["body"])
         field_sources = clean_value(dict(item.field_sources))
         aliases = sorted(unique_texts([url, item.fetched_url, *item.requested_urls]))
+        evidence = evidence_of(url, clean_value(list(item.alternate_urls)), scalars["image_url"],
+                               getattr(item, "tawsiyat_id", None))
         raw = None
         if item.raw_html is not None:
             raw = {"url": clean_text(item.fetched_url) or url, "fetched_at": seen_at,
@@ -193,7 +200,8 @@ class Store(MonitoringStore):
             revised: dict[str, Any] | None = None  # the text before a new revision
             current = self._lock_article(s, url)
             if current is None:  # new, unless another writer inserts it first
-                row = {"url": url, **scalars, "content_hash": digest, "revision": 1,
+                row = {"url": url, **scalars, "edition": item.edition or self.edition,
+                       "content_hash": digest, "revision": 1,
                        "field_sources": field_sources, "first_seen_at": seen_at,
                        "last_seen_at": seen_at, "last_fetched_at": seen_at}
                 result = upsert(s, _articles, row, ["url"], returning=[_articles.c.id])
@@ -213,6 +221,8 @@ class Store(MonitoringStore):
                     "field_sources": field_sources}
                 if status == "updated":
                     values.update(scalars, content_hash=digest)
+                if item.edition and item.edition != current["edition"]:
+                    values["edition"] = item.edition  # a re-read page knows better
                 if current["content_hash"] != digest and new_revision:
                     values["revision"] = current["revision"] + 1  # the row is locked
                     revised = dict(current)
@@ -227,6 +237,7 @@ class Store(MonitoringStore):
             if stored is None or stored["related_urls"] != wanted["related_urls"]:
                 self._replace_links(s, article_id, wanted["related_urls"])
             write_aliases(s, article_id, aliases)
+            write_evidence(s, article_id, evidence)
             if raw is not None:
                 save_validators(s, url, item.etag, item.last_modified, seen_at)
                 upsert(s, RawPage, {"article_id": article_id, **raw}, ["article_id"],
@@ -239,7 +250,10 @@ class Store(MonitoringStore):
                                                if l.page_kind == "region" and l.page_name]
                 queue_article_alerts(
                     s, article_id=article_id, revision=revised["revision"] + 1 if revised else 1,
-                    article={"url": url, **scalars}, tags=wanted["tags"], regions=regions,
+                    article={"url": url, **scalars,
+                             "edition": item.edition or (current or {}).get("edition")
+                             or self.edition},
+                    tags=wanted["tags"], regions=regions,
                     previous=revised, matched_at=seen_at)
             return status, article_id
 
@@ -313,7 +327,7 @@ class Store(MonitoringStore):
         row = {"article_id": article_id, "page_url": clean_text(item.page_url),
                "page_kind": item.page_kind, "page_name": clean_text(item.page_name),
                "page_number": item.page_number, "position": item.position,
-               "first_seen_at": seen_at, "last_seen_at": seen_at}
+               "first_seen_at": seen_at, "last_seen_at": seen_at, "edition": self.edition}
         record_placement_run(s, row)
         s.execute(update(_articles).where(_articles.c.id == article_id)
                   .values(last_seen_at=_later(_articles.c.last_seen_at, seen_at)))
@@ -344,7 +358,8 @@ class Store(MonitoringStore):
         for text in filter(str.strip, (clean_text(t) or "" for t in texts)):
             digest = text_hash(text)
             rows.setdefault(digest, {"text": text.strip(), "text_hash": digest,
-                                     "first_seen_at": seen_at, "last_seen_at": seen_at})
+                                     "first_seen_at": seen_at, "last_seen_at": seen_at,
+                                     "edition": self.edition})
         if not rows:
             return 0
 
@@ -357,7 +372,8 @@ class Store(MonitoringStore):
             if new:  # watchlists' alerts, in the same transaction
                 ids = dict(s.execute(select(_breaking.c.text_hash, _breaking.c.id)
                                      .where(_breaking.c.text_hash.in_(new))).all())
-                queue_breaking_alerts(s, [(ids[h], rows[h]["text"]) for h in new], seen_at)
+                queue_breaking_alerts(s, [(ids[h], rows[h]["text"]) for h in new], seen_at,
+                                      self.edition)
             return len(new)
 
         return self._write(work)
@@ -376,23 +392,28 @@ class Store(MonitoringStore):
 
     def iter_export_articles(self, since: datetime | None = None,
                              until: datetime | None = None, *, section: str | None = None,
-                             region: str | None = None, tag: str | None = None
+                             region: str | None = None, tag: str | None = None,
+                             edition: str | None = None, language: str | None = None
                              ) -> Iterator[dict[str, Any]]:
         """Export records, ordered by published_at (missing last) then url, streamed
         in batches (constant memory). ``since``/``until``: only articles published in
         [since, until); an article without a publication date counts as published
-        when first seen. ``section``, ``region``, ``tag``: by name (``ArticleFilter``)."""
-        which = ArticleFilter(since, until, section, region, tag)
+        when first seen. ``section``, ``region``, ``tag``: by name; ``edition``,
+        ``language``: as stored (``ArticleFilter``)."""
+        which = ArticleFilter(since, until, section, region, tag, edition, language)
         with self.engine.connect() as conn:
             yield from queries.iter_export_articles(conn, which, self.batch_size)
 
     def iter_export_breaking(self, since: datetime | None = None,
-                             until: datetime | None = None) -> Iterator[dict[str, Any]]:
+                             until: datetime | None = None, edition: str | None = None
+                             ) -> Iterator[dict[str, Any]]:
         """``{text, first_seen_at, last_seen_at}`` by first_seen_at. ``since``: only
-        texts still seen (last_seen_at) at or after it; ``until``: first seen before it."""
+        texts still seen (last_seen_at) at or after it; ``until``: first seen before it;
+        ``edition``: only that edition's ticker."""
         since, until = aware_utc(since, "since"), aware_utc(until, "until")
         with self.engine.connect() as conn:
-            yield from queries.iter_export_breaking(conn, since, self.batch_size, until)
+            yield from queries.iter_export_breaking(conn, since, self.batch_size, until,
+                                                    edition)
 
     def iter_raw_pages(self) -> Iterator[tuple[int, str, bytes, str | None, int | None]]:
         """``(article_id, url, html_bytes, encoding, http_status)`` by article_id, read

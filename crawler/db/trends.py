@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, Text, cast, or_, select, union_all
 
-from crawler.db.filters import aware_utc
+from crawler.db.filters import ArticleFilter, aware_utc
 from crawler.db.models import Article, ArticleRegion, ArticleTag, Region, Tag
 
 BY = ("section", "region", "tag", "author", "day", "hour")
@@ -49,14 +49,17 @@ def _ids_in_period(start: datetime, end: datetime) -> Any:
                              a.c.first_seen_at < end))
 
 
-def period_rows(engine: Engine, start: datetime, end: datetime, *, regions: bool = True
-                ) -> list[dict[str, Any]]:
+def period_rows(engine: Engine, start: datetime, end: datetime,
+                edition: str | None = None, language: str | None = None, *,
+                regions: bool = True) -> list[dict[str, Any]]:
     """Articles published in [start, end) (undated: first seen): ``{id, when,
     section, category, authors_json, title, tags, regions}``; read once, then counted
     by ``stats``, ``rising`` and ``daily_by_section`` (pass it as ``rows``).
+    ``edition``, ``language``: only those articles (``ArticleFilter``).
     ``regions=False``: not read (left empty), for counts that do not use them."""
     start, end = aware_utc(start, "start"), aware_utc(end, "end")
     a = _articles
+    scope = ArticleFilter(edition=edition, language=language).clauses()
     # Only columns stored before the body: SQLite then reads each row's first page.
     # The authors as JSON text, decoded only to count by author (a JSON type would
     # decode every row).
@@ -67,10 +70,11 @@ def period_rows(engine: Engine, start: datetime, end: datetime, *, regions: bool
     ar, r = ArticleRegion.__table__, Region.__table__
     with engine.connect() as conn:
         found = conn.execute(select(*columns, a.c.published_at.label("when"))
-                             .where(a.c.published_at >= start, a.c.published_at < end)).all()
+                             .where(a.c.published_at >= start, a.c.published_at < end,
+                                    *scope)).all()
         found += conn.execute(select(*columns, a.c.first_seen_at.label("when"))
                               .where(a.c.published_at.is_(None), a.c.first_seen_at >= start,
-                                     a.c.first_seen_at < end)).all()
+                                     a.c.first_seen_at < end, *scope)).all()
         tags = conn.execute(select(at.c.article_id, t.c.name).join(t, t.c.id == at.c.tag_id)
                             .where(at.c.article_id.in_(select(ids.c.id)))
                             .order_by(at.c.article_id, at.c.position)).all()
@@ -86,9 +90,11 @@ def period_rows(engine: Engine, start: datetime, end: datetime, *, regions: bool
                      "tags": [], "regions": []}
             for row in found}
     for article_id, name in tags:
-        rows[article_id]["tags"].append(name)
+        if article_id in rows:  # (another edition's, when filtered)
+            rows[article_id]["tags"].append(name)
     for article_id, name in places:
-        rows[article_id]["regions"].append(name)
+        if article_id in rows:
+            rows[article_id]["regions"].append(name)
     return list(rows.values())
 
 

@@ -34,7 +34,8 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
-from crawler.db.matcher import Analyzer, CompiledQuery, Document, Term, compile_query, snippet
+from crawler.db.matcher import (Analyzer, CompiledQuery, Document, Term, compile_query,
+                                pg_config, snippet)
 from crawler.db.models import ALERT_KINDS, Alert, Watchlist
 from crawler.db.text import clean_text
 
@@ -61,6 +62,8 @@ class WatchlistSpec:
     tag: str | None = None
     kinds: list[str] = field(default_factory=lambda: list(ALERT_KINDS))
     notify: list[str] = field(default_factory=list)
+    edition: str | None = None     # only this edition's articles and ticker (None: any)
+    language: str | None = None    # only articles in this language (None: any)
 
 
 # --- the table ---------------------------------------------------------------------------
@@ -73,6 +76,7 @@ def add_watchlist(conn: Connection, spec: WatchlistSpec, now: datetime) -> int:
     row = {"name": spec.name, "query": clean_text(spec.query) or "",
            "section": spec.section or None, "region": spec.region or None,
            "tag": spec.tag or None, "kinds": list(spec.kinds), "notify": list(spec.notify),
+           "edition": spec.edition or None, "language": spec.language or None,
            "created_at": now, "updated_at": now}
     return conn.execute(insert(_watchlists).values(row).returning(_watchlists.c.id)).scalar_one()
 
@@ -113,11 +117,18 @@ class CompiledWatchlist:
     tag: str | None
     kinds: frozenset[str]
     notifies: bool
+    edition: str | None = None
+    language: str | None = None
 
-    def admits(self, section: str | None, regions: list[str], tags: list[str]) -> bool:
+    def admits(self, section: str | None, regions: list[str], tags: list[str],
+               edition: str | None = None, language: str | None = None) -> bool:
         def lowered(values: list[str]) -> set[str]:
             return {v.lower() for v in values}
-        return ((not self.section or (section or "").lower() == self.section.lower())
+        own = (language or "").lower()
+        return ((not self.edition or (edition or "en") == self.edition)
+                and (not self.language or own == self.language
+                     or own.startswith(f"{self.language}-"))
+                and (not self.section or (section or "").lower() == self.section.lower())
                 and (not self.region or self.region.lower() in lowered(regions))
                 and (not self.tag or self.tag.lower() in lowered(tags)))
 
@@ -161,19 +172,23 @@ class _Cache:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[Any, Analyzer, WatchIndex]] = {}
 
-    def get(self, conn: Connection) -> tuple[Analyzer, WatchIndex]:
+    def get(self, conn: Connection, language: str | None = None
+            ) -> tuple[Analyzer, WatchIndex]:
+        """The analyzer and watchlists for documents in ``language`` (PostgreSQL stems
+        each language its own way: one compilation per configuration)."""
         version = tuple(conn.execute(select(func.count(), func.max(_watchlists.c.updated_at),
                                             func.max(_watchlists.c.id))).one())
-        key = conn.engine.url.render_as_string(hide_password=False)
+        config = pg_config(language) if conn.dialect.name == "postgresql" else "english"
+        key = f"{conn.engine.url.render_as_string(hide_password=False)}#{config}"
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
                 return entry[1], entry[2]
-            analyzer = entry[1] if entry else Analyzer(conn.dialect.name)
+            analyzer = entry[1] if entry else Analyzer(conn.dialect.name, config)
         compiled = [] if not version[0] else [
             CompiledWatchlist(r["id"], r["name"], compile_query(r["query"], analyzer),
                               r["section"], r["region"], r["tag"], frozenset(r["kinds"]),
-                              bool(r["notify"]))
+                              bool(r["notify"]), r["edition"], r["language"])
             for r in conn.execute(select(_watchlists).order_by(_watchlists.c.id)).mappings()]
         index = WatchIndex(compiled)
         with self._lock:
@@ -184,21 +199,26 @@ class _Cache:
 _cache = _Cache()
 
 
-def compiled_watchlists(conn: Connection) -> tuple[Analyzer, WatchIndex]:
-    return _cache.get(conn)
+def compiled_watchlists(conn: Connection, language: str | None = None
+                        ) -> tuple[Analyzer, WatchIndex]:
+    return _cache.get(conn, language)
 
 
 def match_document(index: WatchIndex, kind: str, doc: Document,
                    section: str | None = None, regions: Sequence[str] = (),
-                   tags: Sequence[str] = ()) -> list[tuple[CompiledWatchlist, list[Term]]]:
-    """The watchlists following ``kind`` that the document matches, with the terms."""
+                   tags: Sequence[str] = (), edition: str | None = None,
+                   language: str | None = None
+                   ) -> list[tuple[CompiledWatchlist, list[Term]]]:
+    """The watchlists following ``kind`` that the document matches, with the terms.
+    A ticker item has an edition but no language (a language filter follows articles
+    only)."""
     found = []
     for watchlist in index.candidates(doc):
         if kind not in watchlist.kinds:
             continue
-        if kind == "breaking" and watchlist.filtered:
+        if kind == "breaking" and (watchlist.filtered or watchlist.language):
             continue
-        if not watchlist.admits(section, list(regions), list(tags)):
+        if not watchlist.admits(section, list(regions), list(tags), edition, language):
             continue
         terms = watchlist.query.match(doc)
         if terms is not None:
@@ -237,7 +257,7 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
     """Queue the alerts of a new article (``previous`` None) or of a new revision of
     one (``previous``: the stored title, summary and body before it). ``article``:
     its scalar fields as stored. Returns how many were queued."""
-    analyzer, watchlists = compiled_watchlists(conn)
+    analyzer, watchlists = compiled_watchlists(conn, article.get("language"))
     if not watchlists:
         return 0
     kind = "new" if previous is None else "edit"
@@ -248,7 +268,8 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
         return 0
     title, summary, body = article.get("title"), article.get("summary"), article.get("body")
     doc = analyzer.document(title, summary, body)
-    found = match_document(watchlists, kind, doc, article.get("section"), regions, tags)
+    found = match_document(watchlists, kind, doc, article.get("section"), regions, tags,
+                           article.get("edition"), article.get("language"))
     if not found:
         return 0
     diff = changed = None
@@ -277,15 +298,17 @@ def queue_article_alerts(conn: Connection, *, article_id: int, revision: int,
 
 
 def queue_breaking_alerts(conn: Connection, items: list[tuple[int, str]],
-                          matched_at: datetime) -> int:
-    """Queue the alerts of new breaking items (``(id, text)``); returns how many."""
+                          matched_at: datetime, edition: str | None = None) -> int:
+    """Queue the alerts of new breaking items (``(id, text)``) of ``edition``'s
+    ticker; returns how many."""
     analyzer, watchlists = compiled_watchlists(conn)
     if not watchlists or not items:
         return 0
     rows = []
     for breaking_id, text in items:
         doc = analyzer.document(text)
-        for watchlist, terms in match_document(watchlists, "breaking", doc):
+        for watchlist, terms in match_document(watchlists, "breaking", doc,
+                                               edition=edition):
             rows.append(_alert_row(watchlist, "breaking", matched_at,
                                    breaking_id=breaking_id, title=text, url=None,
                                    section=None, published_at=matched_at,

@@ -1,6 +1,6 @@
-"""One crawl of a site at a time against a database, whoever starts it.
+"""One crawl of a site's edition at a time against a database, whoever starts it.
 
-    with crawl_lock(db_url, base_url):
+    with crawl_lock(db_url, base_url, edition="ar"):
         ...  # the crawl
 
 raises `LockHeld` at once (no waiting) when another process holds the lock.
@@ -19,6 +19,8 @@ raises `LockHeld` at once (no waiting) when another process holds the lock.
   (SQLite on a network file system is unsupported by SQLite itself; so is this lock.)
 
 The site is the base URL's host and port: http and https of one host are one site.
+Each edition of a site has its own lock (``crawler.db.runs.lock_key``: the site, then
+``#ar``/``#es``; English keeps the plain site), so the three editions crawl side by side.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
-from crawler.db.runs import site_key
+from crawler.db.runs import lock_key, site_key  # noqa: F401 - site_key: re-exported
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +78,13 @@ def holder_description() -> dict[str, Any]:
 
 
 @contextmanager
-def crawl_lock(db_url: str, base_url: str, *, heartbeat: float = HEARTBEAT_SECONDS,
+def crawl_lock(db_url: str, base_url: str, *, edition: str | None = None,
+               heartbeat: float = HEARTBEAT_SECONDS,
                on_lost: Callable[[], None] | None = None) -> Iterator[LockInfo]:
-    """Hold the crawl lock of `base_url`'s site on `db_url` (LockHeld if taken)."""
+    """Hold the crawl lock of `base_url`'s site and `edition` on `db_url` (LockHeld if
+    taken): each edition has its own (``crawler.db.runs.lock_key``)."""
     url = make_url(db_url)
-    site = site_key(base_url)
+    site = lock_key(base_url, edition)
     backend = url.get_backend_name()
     if backend == "sqlite":
         database = url.database or ""
@@ -95,6 +99,20 @@ def crawl_lock(db_url: str, base_url: str, *, heartbeat: float = HEARTBEAT_SECON
             yield info
     else:
         raise ValueError(f"crawl lock: unsupported database {backend!r}")
+
+
+@contextmanager
+def every_edition_lock(db_url: str, base_url: str) -> Iterator[None]:
+    """Hold the crawl locks of every edition of the site (LockHeld if one is taken):
+    then no crawl of the site runs (marking its abandoned runs interrupted)."""
+    from contextlib import ExitStack
+
+    from crawler.config import EDITION_KEYS
+
+    with ExitStack() as stack:
+        for edition in EDITION_KEYS:
+            stack.enter_context(crawl_lock(db_url, base_url, edition=edition))
+        yield
 
 
 # --- SQLite: a file lock -----------------------------------------------------------

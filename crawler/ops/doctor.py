@@ -260,16 +260,17 @@ def check_runs(engine: Engine, url: str) -> Check:
 
     runs = CrawlRun.__table__
     with engine.connect() as conn:
-        running = conn.execute(select(runs.c.id, runs.c.base_url, runs.c.started_at)
+        running = conn.execute(select(runs.c.id, runs.c.base_url, runs.c.started_at,
+                                      runs.c.edition)
                                .where(runs.c.status == "running")).all()
     if not running:
         return Check("runs", OK, "no run left running")
     abandoned, live = [], []
-    for site in sorted({site_key(r.base_url or "") for r in running}):
-        ids = [r.id for r in running if site_key(r.base_url or "") == site]
-        base_url = next(r.base_url for r in running if site_key(r.base_url or "") == site)
+    for site, edition in sorted({(site_key(r.base_url or ""), r.edition) for r in running}):
+        mine = [r for r in running if (site_key(r.base_url or ""), r.edition) == (site, edition)]
+        ids, base_url = [r.id for r in mine], mine[0].base_url
         try:
-            with crawl_lock(url, base_url):
+            with crawl_lock(url, base_url, edition=edition):
                 abandoned.append((base_url, ids))
         except LockHeld:
             live.extend(ids)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from crawler.db.models import CrawlRun
-from crawler.db.runs import site_key
+from crawler.db.runs import same_crawl, site_key
 
 logger = logging.getLogger(__name__)
 
@@ -184,17 +184,18 @@ def load_runs(engine: Engine, limit: int = 20, base_url: str | None = None
     return rows
 
 
-def recover_abandoned_runs(store: Any, base_url: str, note: str) -> list[int]:
-    """Mark `running` runs of this site as interrupted. Call only while holding the
-    site's crawl lock: then no process is running them (theirs died or was killed)."""
+def recover_abandoned_runs(store: Any, base_url: str, note: str,
+                           edition: str | None = None) -> list[int]:
+    """Mark `running` runs of this site (and ``edition``; None: every edition) as
+    interrupted. Call only while holding the crawl lock of the site (of each of its
+    editions when None): then no process is running them (theirs died or was killed)."""
     runs = CrawlRun.__table__
-    site = site_key(base_url)
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(
             select(runs).where(runs.c.status == "running")).mappings()]
     recovered = []
     for row in rows:
-        if site_key(row["base_url"] or "") != site:
+        if not same_crawl(row["base_url"], row.get("edition"), base_url, edition):
             continue
         summary = "; ".join(filter(None, [note, row.get("error_summary")]))
         store.finish_run(row["id"], "interrupted", pages_fetched=row["pages_fetched"] or 0,

@@ -71,7 +71,16 @@ class CrawlScheduler:
 
     # --- jobs ------------------------------------------------------------------------
 
+    def job_editions(self, name: str) -> list[str | None]:
+        """The editions a job runs for, each as its own job (``crawl:ar``): those of
+        ``[site] editions`` when the command takes ``--edition`` and more than English
+        is configured; else one job as before editions (None)."""
+        if self.config.editions == ["en"] or "--edition" not in self.commands.get(name, ()):
+            return [None]
+        return list(self.config.editions)
+
     def enabled_jobs(self) -> dict[str, tuple[str, Any]]:
+        """Job id (``crawl``, or ``crawl:ar`` per edition) -> schedule."""
         jobs = {}
         for name in (*JOBS, "monitor"):
             schedule = self.config.job_schedule(name)
@@ -81,18 +90,22 @@ class CrawlScheduler:
                 logger.info("job %s: not scheduled, this newsmon has no `%s` command",
                             name, name)
             else:
-                jobs[name] = schedule
+                for edition in self.job_editions(name):
+                    jobs[name if edition is None else f"{name}:{edition}"] = schedule
         return jobs
 
     def child_argv(self, job: str) -> list[str]:
-        options = self.commands.get(job, set())
+        name, _, edition = job.partition(":")
+        options = self.commands.get(name, set())
         argv = [sys.executable, "-m", "crawler.cli", "--log-format", self.log_format]
         if self.config_path:
             argv += ["--config", self.config_path]
-        argv.append(job)
+        argv.append(name)
         if self.db and "--db" in options:
             argv += ["--db", self.db]
-        argv += self.config.job_args(job)
+        if edition:
+            argv += ["--edition", edition]
+        argv += self.config.job_args(name)
         if "--trigger" in options:
             argv += ["--trigger", "scheduler"]
         if "--from-scheduler" in options:  # the monitor: alerts, /metrics are ours
@@ -124,7 +137,8 @@ class CrawlScheduler:
         try:
             try:
                 # The monitor runs until stopped: no job_timeout for it.
-                code = proc.wait(timeout=None if job == "monitor" else self.config.job_timeout)
+                code = proc.wait(timeout=None if job.partition(":")[0] == "monitor"
+                                 else self.config.job_timeout)
             except subprocess.TimeoutExpired:
                 logger.error("job %s: still running after %s (job_timeout): stopping it",
                              job, format_duration(self.config.job_timeout))
@@ -171,23 +185,35 @@ class CrawlScheduler:
         from crawler.db.session import make_engine, resolve_database_url
         from crawler.db.store import Store
         from crawler.ops.health import recover_abandoned_runs
-        from crawler.ops.crawl_lock import LockHeld, crawl_lock
+        from crawler.ops.crawl_lock import LockHeld, every_edition_lock
 
         try:
             url = resolve_database_url(self.db or self.config.database_url)
-            with crawl_lock(url, self.config.base_url):
-                engine = make_engine(url)
-                try:
-                    recover_abandoned_runs(Store(engine), self.config.base_url,
-                                           "its process was killed by the scheduler")
-                finally:
-                    engine.dispose()
+            for base_url in self.edition_sites():
+                with every_edition_lock(url, base_url):
+                    engine = make_engine(url)
+                    try:
+                        recover_abandoned_runs(Store(engine), base_url,
+                                               "its process was killed by the scheduler")
+                    finally:
+                        engine.dispose()
         except LockHeld:
             logger.info("another crawl is running: it will mark abandoned runs itself")
         except Exception:  # noqa: BLE001 - the scheduler keeps going
             logger.exception("could not mark abandoned runs as interrupted")
 
     # --- the process -----------------------------------------------------------------
+
+    def edition_sites(self) -> list[str]:
+        """The sites of the configured editions (English: base_url), each once."""
+        from crawler.crawl.edition import edition_site
+        from crawler.db.runs import site_key
+
+        sites: dict[str, str] = {}
+        for edition in self.config.editions:
+            url = edition_site(self.config, edition)
+            sites.setdefault(site_key(url), url)
+        return list(sites.values())
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         # No logging and no locks here: the main loop acts on these two fields.
@@ -208,8 +234,11 @@ class CrawlScheduler:
         previous = {s: signal.signal(s, self._on_signal)
                     for s in (signal.SIGTERM, signal.SIGINT)}
         tz = self.config.schedule_timezone
+        # Jobs run one at a time, except monitors (one per edition: each runs until
+        # stopped, side by side).
+        monitors = sum(1 for name in jobs if name.partition(":")[0] == "monitor")
         scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            executors={"default": ThreadPoolExecutor(max_workers=max(1, monitors))},
             job_defaults={"coalesce": self.config.coalesce,
                           "max_instances": self.config.max_instances,
                           "misfire_grace_time": max(1, round(self.config.misfire_grace_time))},
@@ -222,7 +251,7 @@ class CrawlScheduler:
                 trigger = CronTrigger.from_crontab(value, timezone=tz)
                 description = f"cron '{value}' ({tz})"
             extra = {}
-            if name in ("crawl", "monitor") and self.config.run_on_start:
+            if name.partition(":")[0] in ("crawl", "monitor") and self.config.run_on_start:
                 extra["next_run_time"] = datetime.now(trigger.timezone)
             scheduler.add_job(self.run_job, trigger, args=[name], id=name, name=name,
                               **extra)
@@ -274,8 +303,8 @@ class CrawlScheduler:
             from crawler.ops.metrics import serve_metrics, spool_file
 
             host, port = self.config.metrics_address
-            spools = [spool_file(url, self.config.base_url,
-                                 self.config.scrapy.get("NEWSMON_SPOOL_DIR"))]
+            spools = [spool_file(url, site, self.config.scrapy.get("NEWSMON_SPOOL_DIR"))
+                      for site in self.edition_sites()]
             try:
                 server = serve_metrics((host, port), engine, spools)
             except OSError as exc:
