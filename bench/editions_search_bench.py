@@ -1,7 +1,7 @@
 """Search latency with the three editions in one database, each searched in its language.
 
-    .venv/bin/python bench/editions_search_bench.py                 # 100,000 per edition
-    .venv/bin/python bench/editions_search_bench.py --per-edition 10000   # a quick look
+    .venv/bin/python -m bench.editions_search_bench                 # 100,000 per edition
+    .venv/bin/python -m bench.editions_search_bench --per-edition 10000   # a quick look
 
 Loads ``--per-edition`` synthetic articles of each edition (English: the generator of
 ``bench/search_bench.py``; Arabic and Spanish: the same Zipf scheme over the words of
@@ -34,12 +34,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-try:  # python -m bench.editions_search_bench, or bench/ on the path
-    from bench.search_bench import (PG_ADMIN_URL, Generator, machine, percentile,
-                                    postgres_database)
-except ImportError:
-    from search_bench import (PG_ADMIN_URL, Generator, machine, percentile,  # type: ignore
-                              postgres_database)
+from bench.search_bench import (PG_ADMIN_URL, Generator, machine, percentile,
+                                postgres_database)
 from crawler.db.migrate import upgrade
 from crawler.db.models import Article
 from crawler.db.search import search

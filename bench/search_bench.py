@@ -14,8 +14,8 @@ regions, tags, two years of dates), bulk-inserts them through the real schema
   runs and breaking news added, then search with count and sort, changes,
   frontpage at a moment, stats by tag over 30 days, and the 7-day report.
 
-    .venv/bin/python bench/search_bench.py            # 100,000 articles
-    .venv/bin/python bench/search_bench.py --quick    # 10,000, well under a minute
+    .venv/bin/python -m bench.search_bench            # 100,000 articles
+    .venv/bin/python -m bench.search_bench --quick    # 10,000, well under a minute
 
 PostgreSQL: a fresh database ``newsmon_bench_<random>`` on the server of
 ``--pg-url`` (its maintenance database), dropped afterwards. Record results in
@@ -53,10 +53,7 @@ from crawler.db.store import Store
 from crawler.replica.content import expected_articles
 from crawler.sites.almayadeen.navigation import FALLBACK_MENU
 
-try:  # python -m bench.search_bench, or the tests
-    from bench.analyst_bench import fill_monitoring, measure_analysis
-except ImportError:  # python bench/search_bench.py: this folder is on the path
-    from analyst_bench import fill_monitoring, measure_analysis  # type: ignore[no-redef]
+from bench.analyst_bench import fill_monitoring, measure_analysis
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BASE = "https://english.almayadeen.net"
