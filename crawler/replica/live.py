@@ -176,7 +176,8 @@ class LiveReplica(ReplicaServer):
     """A ``ReplicaServer`` whose site changes on the clock of ``live_schedule``.
 
     ``seed``, ``hours`` (the schedule's length in replica hours), ``speed`` (replica
-    seconds per real second). The clock starts with ``start()``; after ``hours`` the
+    seconds per real second), ``history_hours`` (articles already published when the
+    clock starts, not in the truth). The clock starts with ``start()``; after ``hours`` the
     site stops changing (it is still served). ``truth()``: every event that happened.
     """
 
