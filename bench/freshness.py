@@ -5,8 +5,9 @@
                               [--monitor-only BUDGET] [--without-sitemaps]
 
 Runs, one after the other against the live replica (``crawler.replica.live``) with the
-same seed, length and speed (replica seconds per real second), each into its own
-SQLite database:
+same seed, length and speed (replica seconds per real second), after the same
+``--history-hours`` of articles published before the clock starts (on the index pages
+and in the sitemaps, not counted as new), each into its own SQLite database:
 
 - ``fixed 10m``: `newsmon crawl` every 10 replica minutes (today's default clock);
 - ``monitor @B``: `newsmon monitor --budget B` until SIGTERM, with B the fixed crawl's
@@ -173,7 +174,7 @@ def run_strategy(name: str, args: argparse.Namespace, work: Path, strategy,
     end = args.hours * 3600 + GRACE
     cpu_before = _children_cpu()
     with LiveReplica(seed=args.seed, hours=args.hours, speed=args.speed,
-                     sitemaps=sitemaps) as site:
+                     sitemaps=sitemaps, history_hours=args.history_hours) as site:
         extra = strategy(site, db, end)
         result = measure(site, db, end / 3600)
     result.update(extra, name=name, cpu=_children_cpu() - cpu_before,
@@ -249,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=1.0, help="replica hours published")
     parser.add_argument("--speed", type=float, default=20.0,
                         help="replica seconds per real second")
+    parser.add_argument("--history-hours", type=float, default=3.0,
+                        help="replica hours of articles already published when the clock "
+                             "starts (listed, in the sitemaps; not counted as new)")
     parser.add_argument("--budgets", default="",
                         help="more monitor budgets (requests/hour), comma-separated")
     parser.add_argument("--fixed", default="600",
@@ -264,14 +268,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.monitor_only:
         work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
-        print(f"seed {args.seed}, {args.hours:g} replica hours at {args.speed:g}x\n\n{HEADER}")
+        print(f"seed {args.seed}, {args.hours:g} replica hours at {args.speed:g}x after "
+              f"{args.history_hours:g} hours of history\n\n{HEADER}")
         suffix = ", no sitemaps" if args.without_sitemaps else ""
         run_strategy(f"monitor @{args.monitor_only:.0f}{suffix}", args, work,
                      lambda site, db, end: run_monitor(site, db, args.monitor_only, end),
                      sitemaps=not args.without_sitemaps)
         return 0
     work = Path(tempfile.mkdtemp(prefix="newsmon-freshness-"))
-    print(f"seed {args.seed}, {args.hours:g} replica hours (+{GRACE:.0f} s) at {args.speed:g}x;"
+    print(f"seed {args.seed}, {args.hours:g} replica hours (+{GRACE:.0f} s) at {args.speed:g}x"
+          f" after {args.history_hours:g} hours of history;"
           f" machine: {os.cpu_count()} CPUs; databases in {work}\n\n{HEADER}", flush=True)
     results = []
     intervals = [float(x) for x in args.fixed.split(",") if x.strip()]

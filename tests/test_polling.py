@@ -180,11 +180,16 @@ def test_quiet_pages_have_a_floor_the_budget_can_pay():
     intervals = plan.replan()
     assert intervals["quiet0"] == pytest.approx(plan.longest_interval())
     assert intervals["busy0"] < 0.5 * intervals["quiet0"]
-    # A budget too small for the floor: the longest interval is max_interval again
-    # (and, as before, dropped when even that cannot be paid).
-    small = PollPlan(PollingConfig(budget_per_hour=20, max_interval=HOUR))
+    # A budget too small for the floor: the longest interval is max_interval again ...
+    small = PollPlan(PollingConfig(budget_per_hour=60, max_interval=HOUR))
     small.pages = plan.pages
     assert small.longest_interval() == HOUR
+    # ... and when even that cannot be paid, the floor itself (a quarter of the
+    # budget shared by every page), not no bound at all.
+    tiny = PollPlan(PollingConfig(budget_per_hour=20, max_interval=HOUR))
+    tiny.pages = plan.pages
+    assert tiny.longest_interval() == pytest.approx(30 / (0.25 * 20) * HOUR)
+    assert max(tiny.replan().values()) == pytest.approx(tiny.longest_interval())
 
 
 def test_a_sitemap_earns_polls_and_the_ticker_is_read_on_html_pages():
@@ -230,3 +235,30 @@ def test_a_sitemap_starts_from_the_history_it_lists():
     assert busy.rate(config) * HOUR == pytest.approx(24)  # the recent rate wins
     assert busy.rate(config) > 50 * PageRate("unknown").rate(config)
     assert stale.rate(config) == PageRate("unknown").rate(config)  # the floor: the prior
+
+
+def test_a_sitemap_that_shows_news_takes_the_polls_the_priors_claimed():
+    # A tenth of a fixed crawl's budget: 30 polls an hour for 31 pages and a news
+    # sitemap. Before the sitemap shows anything every page holds its prior.
+    config = PollingConfig(budget_per_hour=30, max_interval=HOUR)
+    plan = PollPlan(config)
+    for n in range(31):
+        plan.add(PageRate(f"index{n}"))
+    sitemap = PageRate("news.xml", "sitemap", "news")
+    plan.add(sitemap)
+    assert not plan.covered()
+    before = plan.replan()
+    assert before["news.xml"] == pytest.approx(before["index0"])
+    # It lists 20 articles of the last few hours (its history, as seeded): the index
+    # pages, credited only with what it did not show first, lose their prior and keep
+    # the floor; the sitemap gets the rest.
+    sitemap.long_count, sitemap.long_exposure = 20.0, config.half_life
+    sitemap.short_count, sitemap.short_exposure = 2.0, config.burst_half_life
+    assert plan.covered()
+    after = plan.replan()
+    assert after["index0"] == pytest.approx(plan.longest_interval())
+    polls = {url: 3600.0 / t for url, t in after.items()}
+    assert polls["news.xml"] >= 0.7 * plan.poll_budget() * 3600.0
+    # An index page that shows news the sitemap did not show first earns polls again.
+    observe_steadily(plan, "index3", per_hour=6, hours=1, every=600)
+    assert plan.replan()["index3"] < 0.5 * plan.longest_interval()

@@ -118,3 +118,37 @@ def test_a_live_replica_without_sitemaps_names_and_serves_none():
         for path in ("/sitemaps/all.xml", "/sitemaps/news.xml"):
             assert _get(site.base_url + path)[0] == 404
         assert "Dispatch" in page(site, "/news/politics")  # the rest is served as before
+
+
+def test_the_history_before_the_clock_is_listed_and_dated_but_not_in_the_truth():
+    import re
+    from datetime import datetime
+
+    with LiveReplica(seed=3, hours=1, speed=10.0, run_clock=False, history_hours=3) as site:
+        history = [e for e in site.history if e.kind == "article"]
+        # The same process, its own stream: the schedule after the start is unchanged.
+        assert len(history) > 20 and all(-3 * 3600 <= e.at < 0 for e in history)
+        assert [e.at for e in site.events] == [e.at for e in live_schedule(3, 3600)]
+        assert [e.at for e in live.history_schedule(3, 3 * 3600)] == [e.at for e in history]
+        assert site.truth()["articles"] == []            # nothing new yet
+        news = page(site, "/sitemaps/news.xml")
+        dated = dict(re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", news))
+        earlier = {u: d for u, d in dated.items() if "/earlier-" in u}
+        assert len(earlier) == len(history)
+        # Each dated when it appeared (real time at the replica's speed), before the start.
+        times = sorted(datetime.fromisoformat(d).timestamp() for d in earlier.values())
+        assert times[-1] <= site.started_real
+        assert abs(times[0] - site.real_time(history[0].at)) <= 1.0
+        newest = history[-1]
+        assert newest.data["title"] in page(site, "/news/politics" if newest.data["section"]
+                                            == "Politics" else "/") or \
+            newest.data["title"] in news
+        # What is published after the start is the truth, and only that; an edit
+        # still edits a live article, not one of the history.
+        first_edit = next(e for e in site.events if e.kind == "edit")
+        site.advance_to(first_edit.at)
+        truth = site.truth()
+        assert truth["articles"] and all("/earlier-" not in a["url"] for a in truth["articles"])
+        assert {e["url"] for e in truth["edits"]} <= {a["url"] for a in truth["articles"]}
+        listed = set(re.findall(r"<loc>([^<]+)</loc>", page(site, "/sitemaps/news.xml")))
+        assert set(earlier) | {a["url"] for a in truth["articles"]} <= listed

@@ -21,6 +21,11 @@ saw and asks which page is due; ``crawler.crawl.polling_state`` keeps it in the 
   paid (``extra_per_second``, measured by the spider), and answers ``due(now)``.
   Pages of a kind in ``NO_TICKER`` (sitemaps) are polled like the others but do not
   show the ticker: the ticker is read on the HTML page due next.
+- Coverage: once a sitemap has shown news (``long_count`` >= 1: dated history or new
+  URLs), the other pages lose their prior: they are credited only with what it did not
+  show first, so a prior would only keep claiming polls for news the sitemap lists.
+  They keep the floor (which then holds even when the budget cannot pay every page at
+  ``max_interval``: a quarter of it shared by all), and the ticker reads.
 """
 
 from __future__ import annotations
@@ -87,10 +92,12 @@ class PageRate:
         self.polls += 1
         self.last_polled = now
 
-    def rate(self, config: PollingConfig) -> float:
-        """Learned new articles per site second."""
-        prior = PRIOR_COUNT / config.prior_seconds
-        long_rate = (self.long_count + PRIOR_COUNT) / (self.long_exposure + config.prior_seconds)
+    def rate(self, config: PollingConfig, with_prior: bool = True) -> float:
+        """Learned new articles per site second (``with_prior=False``: what it showed
+        only, for a page a sitemap covers)."""
+        prior_count = PRIOR_COUNT if with_prior else 0.0
+        prior = prior_count / config.prior_seconds
+        long_rate = (self.long_count + prior_count) / (self.long_exposure + config.prior_seconds)
         short_rate = (self.short_count / self.short_exposure
                       if self.short_exposure >= config.burst_half_life / 4 else 0.0)
         return max(long_rate, short_rate, prior)
@@ -154,16 +161,24 @@ class PollPlan:
         floor_rate = FLOOR_SHARE * self.poll_budget()
         if not self.pages or floor_rate <= 0:
             return self.config.max_interval
-        return min(self.config.max_interval,
-                   max(self.config.min_interval, len(self.pages) / floor_rate))
+        floor = max(self.config.min_interval, len(self.pages) / floor_rate)
+        if len(self.pages) / self.config.max_interval > self.poll_budget():
+            return floor  # cannot pay max_interval for all: the floor still holds
+        return min(self.config.max_interval, floor)
 
     def poll_budget(self) -> float:
         """Polls per site second left once article fetches are paid."""
         budget = self.config.budget_per_hour / 3600.0
         return max(budget * self.config.min_poll_share, budget - self.extra_per_second)
 
+    def covered(self) -> bool:
+        """A sitemap has shown news: the other pages need no prior (see module doc)."""
+        return any(p.kind in NO_TICKER and p.long_count >= 1.0 for p in self.pages.values())
+
     def replan(self) -> dict[str, float]:
-        rates = {url: page.rate(self.config) for url, page in self.pages.items()}
+        covered = self.covered()
+        rates = {url: page.rate(self.config, with_prior=not covered or page.kind in NO_TICKER)
+                 for url, page in self.pages.items()}
         self.intervals = allocate(rates, self.poll_budget(), self.config.min_interval,
                                   self.longest_interval())
         for url, interval in self.intervals.items():

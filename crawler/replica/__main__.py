@@ -6,7 +6,7 @@ another edition's replica runs, for the hreflang links between the same stories.
 
 ``--live`` serves the live replica (``crawler.replica.live``): a site that publishes
 on a clock (``--seed``, ``--hours`` of schedule, ``--speed`` replica seconds per real
-second)."""
+second; ``--history-hours`` of articles published before its clock starts)."""
 
 import argparse
 
@@ -29,6 +29,9 @@ def main() -> None:
                         help="live: replica hours of schedule (default: 24)")
     parser.add_argument("--speed", type=float, default=1.0,
                         help="live: replica seconds per real second (default: 1)")
+    parser.add_argument("--history-hours", type=float, default=3.0,
+                        help="live: replica hours of articles already published when the "
+                             "clock starts (default: 3)")
     parser.add_argument("--edition", choices=["en", "ar", "es"], default="en",
                         help="which edition's replica to serve (default: en)")
     parser.add_argument("--sibling", action="append", default=[], metavar="EDITION=ORIGIN",
@@ -46,7 +49,7 @@ def main() -> None:
     if args.live:
         from crawler.replica.live import serve_live
 
-        serve_live(args.port, args.host, args.seed, args.hours, args.speed)
+        serve_live(args.port, args.host, args.seed, args.hours, args.speed, args.history_hours)
         return
     serve_forever(args.port, args.host, args.offsite_port, args.layout, args.edition,
                   siblings)

@@ -16,6 +16,13 @@ same seed, length and speed publish the same things at the same replica times:
   it after a time on air;
 - now and then a published article edited (its title and first paragraph).
 
+History (``history_hours``): a news site is never seen on its first day. Before its
+clock starts the replica publishes the previous ``history_hours`` of articles, drawn
+from the same process (``history_schedule``, its own stream of the seed, so the
+schedule after the start is the same with or without it), each dated when it appeared
+(index pages, home and region pages, sitemaps with their ``lastmod``). They are not
+in ``truth()``: the truth is what is published after the clock starts.
+
 Sitemaps (``sitemaps=True``, the default): the replica's monthly sitemaps
 (``/sitemaps/all.xml`` indexing ``/sitemaps/all/sitemap-YYYY-M.xml``, certain for the
 Arabic edition, guessed for the English one: SITE.md) and its Google News sitemap
@@ -106,31 +113,49 @@ def _poisson_times(rng: random.Random, rate_per_hour: float, start: float,
         times.append(t)
 
 
-def live_schedule(seed: int, seconds: float) -> list[Event]:
-    """Everything the live site does in its first ``seconds`` replica seconds."""
-    rng = random.Random(seed)
+def _article_events(rng: random.Random, start: float, end: float, key: str,
+                    label: str) -> list[Event]:
+    """Articles published in [start, end) replica seconds: Poisson arrivals per
+    section plus bursts; ``key``/``label`` prefix their keys and titles."""
     sections = list(SECTION_RATES)
     events: list[Event] = []
     arrivals: list[tuple[float, tuple[str, str]]] = []
     for section in sections:
         arrivals += [(t, section) for t in _poisson_times(rng, SECTION_RATES[section],
-                                                          0.0, seconds)]
-    for start in _poisson_times(rng, BURSTS_PER_HOUR, 0.0, seconds):
+                                                          start, end)]
+    for burst in _poisson_times(rng, BURSTS_PER_HOUR, start, end):
         section = rng.choice(sections[:6])   # bursts happen where news happens
         extra = SECTION_RATES[section] * (BURST_FACTOR - 1)
         arrivals += [(t, section) for t in _poisson_times(
-            rng, extra, start, min(seconds, start + BURST_SECONDS))]
+            rng, extra, burst, min(end, burst + BURST_SECONDS))]
     regions = list(REGIONS)
     for n, (at, (category, section)) in enumerate(sorted(arrivals)):
         # The number first: slugs are cut at 60 characters and must stay unique.
-        title = (f"Dispatch {n + 1}: {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
+        title = (f"{label} {n + 1}: {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
                  f"{rng.choice(_OBJECTS)}")
         featured = rng.random() < FEATURED_SHARE.get(category, 0.15)
         listed_regions = (rng.sample(regions, rng.choice((1, 1, 2)))
                           if rng.random() < REGION_SHARE else [])
-        events.append(Event(at, "article", dict(key=f"live-{seed}-{n + 1}", title=title,
+        events.append(Event(at, "article", dict(key=f"{key}-{n + 1}", title=title,
                                                 category=category, section=section,
                                                 home=featured, regions=listed_regions)))
+    return events
+
+
+def history_schedule(seed: int, seconds: float) -> list[Event]:
+    """The articles the site published in the ``seconds`` replica seconds before its
+    clock starts (negative ``at``), oldest first: the same process as
+    ``live_schedule``, from a stream of its own (``live_schedule`` is unchanged)."""
+    if seconds <= 0:
+        return []
+    rng = random.Random(f"{seed}/history")
+    return _article_events(rng, -seconds, 0.0, f"live-{seed}-h", "Earlier")
+
+
+def live_schedule(seed: int, seconds: float) -> list[Event]:
+    """Everything the live site does in its first ``seconds`` replica seconds."""
+    rng = random.Random(seed)
+    events = _article_events(rng, 0.0, seconds, f"live-{seed}", "Dispatch")
     low, high = BREAKING_ON_AIR
     for n, at in enumerate(_poisson_times(rng, BREAKING_PER_HOUR, 0.0, seconds)):
         text = (f"Breaking {n + 1}: {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
@@ -151,22 +176,26 @@ class LiveReplica(ReplicaServer):
     """A ``ReplicaServer`` whose site changes on the clock of ``live_schedule``.
 
     ``seed``, ``hours`` (the schedule's length in replica hours), ``speed`` (replica
-    seconds per real second). The clock starts with ``start()``; after ``hours`` the
+    seconds per real second), ``history_hours`` (articles already published when the
+    clock starts, not in the truth). The clock starts with ``start()``; after ``hours`` the
     site stops changing (it is still served). ``truth()``: every event that happened.
     """
 
     def __init__(self, seed: int = 1, hours: float = 1.0, speed: float = 1.0,
                  host: str = "127.0.0.1", port: int = 0, run_clock: bool = True,
-                 sitemaps: bool = True, **kwargs):
+                 sitemaps: bool = True, history_hours: float = 0.0, **kwargs):
         super().__init__(host, port, **kwargs)
         self.run_clock = run_clock  # False: the caller moves time (``advance_to``)
         self.sitemaps = sitemaps
         self.seed, self.hours, self.speed = seed, hours, float(speed)
         self.events = live_schedule(seed, hours * 3600.0)
+        self.history = history_schedule(seed, history_hours * 3600.0)
+        self.history_hours = history_hours
         self.started_real: float | None = None
         self._pending = list(self.events)
         heapq.heapify(self._pending)
         self._live: list[dict] = []            # live articles, in publication order
+        self._history_len = 0                  # of which the first were published before
         self._on_air: list[str] = []
         self._log: list[dict] = []             # what happened (the truth)
         self._stop_clock = threading.Event()
@@ -175,10 +204,12 @@ class LiveReplica(ReplicaServer):
     # -- the clock ---------------------------------------------------------------------
 
     def start(self) -> "LiveReplica":
+        if self._clock is None and self.started_real is None:
+            self.started_real = time.time()
+            self._publish_history()
         super().start()
         if self._clock is None:
             self.set_breaking([])
-            self.started_real = time.time()
             self._clock = threading.Thread(target=self._run_clock, daemon=True,
                                            name=f"live-replica-{self.port}")
             if self.run_clock:
@@ -232,6 +263,17 @@ class LiveReplica(ReplicaServer):
 
     # -- what happens ---------------------------------------------------------------
 
+    def _publish_history(self) -> None:
+        """The articles of before the start, each dated when it appeared (real time,
+        at the replica's speed), not logged: the truth starts with the clock."""
+        for event in self.history:
+            when = datetime.fromtimestamp(self.real_time(event.at), UTC).astimezone(BEIRUT)
+            self._publish(event.data, when.replace(microsecond=0))
+        self._history_len = len(self._live)
+        with self._state_lock:
+            self._articles = [*content.ARTICLES, *self._live]
+            self._cache.clear()
+
     def _apply(self, batch: list[Event]) -> None:
         real = time.time()
         published = datetime.fromtimestamp(real, UTC).astimezone(BEIRUT)
@@ -244,13 +286,14 @@ class LiveReplica(ReplicaServer):
                 record["url"] = self.base_url + self._live[-1]["path"]
                 articles_changed = True
             elif event.kind == "edit":
-                article = self._live[event.data["index"]]
+                index = self._history_len + event.data["index"]  # a live article
+                article = self._live[index]
                 edited = changes.edited(
                     article, title=f"{article['title']} (updated {event.data['n']})",
                     body=f"Update {event.data['n']}: new details emerged.\n\n"
                          + "\n\n".join(p for p in article["body"] if isinstance(p, str)),
                     modified=published)
-                self._live[event.data["index"]] = edited
+                self._live[index] = edited
                 record.update(url=self.base_url + edited["path"], title=edited["title"])
                 articles_changed = True
             elif event.kind == "breaking_on":
@@ -328,11 +371,14 @@ def _relisted(article: dict, **listed) -> dict:
     return {**article, "listed": {**article["listed"], **listed}}
 
 
-def serve_live(port: int, host: str, seed: int, hours: float, speed: float) -> None:
+def serve_live(port: int, host: str, seed: int, hours: float, speed: float,
+               history_hours: float = 0.0) -> None:
     """``python -m crawler.replica --live``: serve until Ctrl-C."""
-    site = LiveReplica(seed=seed, hours=hours, speed=speed, host=host, port=port).start()
+    site = LiveReplica(seed=seed, hours=hours, speed=speed, host=host, port=port,
+                       history_hours=history_hours).start()
     print(f"Live replica at {site.base_url}/ (seed {seed}, {hours} replica hours at "
-          f"{speed:g}x; Ctrl-C to stop)", flush=True)
+          f"{speed:g}x after {history_hours:g} hours of history; Ctrl-C to stop)",
+          flush=True)
     try:
         while True:
             time.sleep(3600)
