@@ -91,7 +91,7 @@ def test_scheduler_runs_each_configured_edition(tmp_path: Path) -> None:
     argv = scheduler.child_argv("monitor:ar")
     assert argv[:3] == [sys.executable, "-m", "crawler.cli"]
     assert argv[3:] == ["--log-format", "json", "--config", str(config_file), "monitor",
-                        "--db", "sqlite:///x.db", "--edition", "ar"]
+                        "--db", "sqlite:///x.db", "--edition", "ar", "--from-scheduler"]
     assert scheduler.edition_sites() == ["https://english.almayadeen.net",
                                          "https://www.almayadeen.net",
                                          "https://espanol.almayadeen.net"]
