@@ -169,3 +169,23 @@ def test_open_database_skips_alembic_at_the_head_and_upgrades_behind_it(tmp_path
     second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True)
     assert second.stdout.strip() == "False"         # at the head: Alembic never imported
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["stats"], ["changes"], ["export", "--format", "jsonl"],
+                                     ["siblings", "http://a.example/b"], ["frontpage"]])
+def test_read_commands_refuse_an_outdated_schema_in_one_line(tmp_path, command):
+    """Every read command answers a database behind the head alike (the dispatcher's
+    one line, exit 1), and leaves it as it was."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    migrate.upgrade(f"sqlite:///{path}", "0011")
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "crawler.cli", *command, "--db", str(path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"newsmon: the schema of sqlite:///{path} is not at the latest revision: "
+        "run `newsmon db upgrade`"]
+    assert path.read_bytes() == before

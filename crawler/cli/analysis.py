@@ -15,9 +15,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_common_options,
-                                add_edition_filters, edition_filters, isolate,
-                                open_database, parse_date, require_current_schema)
+from crawler.cli.common import (DB_HELP, UsageError, add_common_options, add_edition_filters,
+                                edition_filters, isolate, open_reading, parse_date)
 
 DATE_FORMS = "YYYY-MM-DD, a date-time, or 7d, 24h, today, yesterday; without a zone: UTC"
 
@@ -89,13 +88,6 @@ def _format_and_db(parser: argparse.ArgumentParser, json_shape: str) -> None:
     add_common_options(parser)
 
 
-def _open_reading(db: str | None) -> Any:
-    """The store of a database at the latest schema (SchemaOutdated otherwise)."""
-    url, store = open_database(db, upgrade=False)
-    require_current_schema(url)
-    return store
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -115,28 +107,15 @@ def when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ") if value else "-"
 
 
-def _read(handler: Any) -> Any:
-    """Run a read command; an outdated schema is one line and exit 1."""
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except SchemaOutdated as exc:
-            print(f"newsmon: {exc}", file=sys.stderr)
-            return 1
-    run.__doc__ = handler.__doc__
-    return run
-
-
 # --- changes ---------------------------------------------------------------------------
 
-@_read
 def changes(args: argparse.Namespace) -> int:
     from crawler.db.changes import changes as find_changes
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     since, until = parse_date(args.since, "--since"), parse_date(args.until, "--until")
-    store = _open_reading(args.db)
+    store = open_reading(args.db)
     found = find_changes(store.engine, since=since, until=until, section=args.section,
                          kind=args.kind, limit=args.limit, **edition_filters(args))
     if args.format == "json":
@@ -160,14 +139,13 @@ def changes(args: argparse.Namespace) -> int:
 
 # --- frontpage and prominence ----------------------------------------------------------
 
-@_read
 def frontpage(args: argparse.Namespace) -> int:
     from crawler.db.prominence import frontpage as page_at
 
     if args.page_number < 1:
         raise UsageError("--page-number must be at least 1")
     at = parse_date(args.at, "--at")
-    store = _open_reading(args.db)
+    store = open_reading(args.db)
     listing = page_at(store.engine, at, args.page, args.page_number, args.edition)
     if args.format == "json":
         _json(listing, sys.stdout)  # observed_at null: not observed by then (exit 1)
@@ -185,13 +163,12 @@ def frontpage(args: argparse.Namespace) -> int:
     return 0
 
 
-@_read
 def prominence(args: argparse.Namespace) -> int:
     from crawler.cli.report import duration
     from crawler.db.prominence import prominence as listed
     from crawler.sites.almayadeen.urls import canonicalize_url
 
-    store = _open_reading(args.db)
+    store = open_reading(args.db)
     article_id = store.resolve_article_id(canonicalize_url(args.url)) \
         or store.resolve_article_id(args.url)
     if article_id is None:
@@ -224,7 +201,6 @@ def prominence(args: argparse.Namespace) -> int:
 
 # --- stats -----------------------------------------------------------------------------
 
-@_read
 def stats(args: argparse.Namespace) -> int:
     from crawler.db.trends import period_rows, periods, rising, stats as count_by
 
@@ -234,7 +210,7 @@ def stats(args: argparse.Namespace) -> int:
     until = parse_date(args.until, "--until") or datetime.now(UTC)
     if until <= since:
         raise UsageError("--until must be after --since")
-    store = _open_reading(args.db)
+    store = open_reading(args.db)
     rows = period_rows(store.engine, periods(since, until)[0], until,  # read once
                        regions=args.by == "region", **edition_filters(args))
     counted = count_by(store.engine, since, until, args.by, rows)
@@ -267,7 +243,6 @@ def stats(args: argparse.Namespace) -> int:
 
 # --- report ----------------------------------------------------------------------------
 
-@_read
 def report(args: argparse.Namespace) -> int:
     from crawler.cli.report import write_report
 
@@ -275,7 +250,7 @@ def report(args: argparse.Namespace) -> int:
     until = parse_date(args.until, "--until") or datetime.now(UTC)
     if until <= since:
         raise UsageError("--until must be after --since")
-    store = _open_reading(args.db)
+    store = open_reading(args.db)
     try:
         write_report(store.engine, since, until, args.out, **edition_filters(args))
     except OSError as exc:  # a folder that does not exist, no permission, disk full

@@ -116,6 +116,14 @@ def _make_default_folder(url: str) -> None:
         raise UsageError(f"--db: no directory {path.parent} for the database {path.name}")
 
 
+def open_reading(db: str | None) -> Any:
+    """The store of an existing database at the latest schema, for the read commands
+    (NoDatabase or SchemaOutdated otherwise: the dispatcher answers both in one line)."""
+    url, store = open_database(db, upgrade=False)
+    require_current_schema(url)
+    return store
+
+
 def require_current_schema(url: str) -> None:
     """SchemaOutdated unless the database is at the latest revision (read commands)."""
     from crawler.db import migrate

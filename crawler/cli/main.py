@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from crawler import __version__
 from crawler.cli import (alerting, analysis, crawling, extracting, maintenance, monitoring,
                          reading, unattended)
-from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_LOCKED, EXIT_OK, EXIT_USAGE,
-                                UsageError, add_common_options, commands_of, configure)
+from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_FAILED, EXIT_LOCKED, EXIT_OK,
+                                EXIT_USAGE, SchemaOutdated, UsageError, add_common_options, commands_of, configure)
 from crawler.config import ConfigError
 from crawler.logging_setup import configure_logging
 
@@ -105,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NoDatabase as exc:
         print(f"newsmon: {exc}", file=sys.stderr)
         return EXIT_DB_UNAVAILABLE
+    except SchemaOutdated as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except DatabaseUnavailable as exc:
         print(f"newsmon: database unavailable: {exc}", file=sys.stderr)
         return EXIT_DB_UNAVAILABLE

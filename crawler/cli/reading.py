@@ -16,9 +16,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from crawler.cli.common import (DB_HELP, SchemaOutdated, UsageError, add_article_filters,
-                                add_common_options, article_filters, isolate,
-                                open_database, require_current_schema)
+from crawler.cli.common import (DB_HELP, UsageError, add_article_filters, add_common_options,
+                                article_filters, isolate, open_database, open_reading)
 from crawler.cli.validate import MAX_LIMIT, atomic_output, limit, output_path
 
 WRAP = 88
@@ -124,12 +123,7 @@ def export(args: argparse.Namespace) -> int:
         raise UsageError("--join-lists and --bom apply to --format csv only")
     out = output_path(args.out) if args.out is not None else None
     fmt = "jsonl" if args.format == "json" else args.format
-    url, store = open_database(args.db, upgrade=False)
-    try:
-        require_current_schema(url)
-    except SchemaOutdated as exc:
-        print(f"newsmon: {exc}", file=sys.stderr)
-        return 1
+    store = open_reading(args.db)
     warn_unknown_names(store, filters)
     if args.query is not None:
         from crawler.db.search import iter_export_matches
@@ -230,12 +224,7 @@ def search(args: argparse.Namespace) -> int:
         raise UsageError("prefix search (word*) is not supported: give whole words "
                          "(the search matches word forms: `ceasefire` finds ceasefires)")
     filters = article_filters(args)
-    url, store = open_database(args.db, upgrade=False)
-    try:
-        require_current_schema(url)
-    except SchemaOutdated as exc:
-        print(f"newsmon: {exc}", file=sys.stderr)
-        return 1
+    store = open_reading(args.db)
     warn_unknown_names(store, filters)
     results = search_articles(store.engine, query, limit=args.limit,
                               offset=args.offset, sort=args.sort, **filters)
@@ -258,12 +247,7 @@ def search(args: argparse.Namespace) -> int:
 def siblings(args: argparse.Namespace) -> int:
     from crawler.db.siblings import siblings_of
 
-    url, store = open_database(args.db, upgrade=False)
-    try:
-        require_current_schema(url)
-    except SchemaOutdated as exc:
-        print(f"newsmon: {exc}", file=sys.stderr)
-        return 1
+    store = open_reading(args.db)
     found = find_article(store, args.url)
     if isinstance(found, str):
         print(f"newsmon: {found}", file=sys.stderr)
