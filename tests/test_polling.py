@@ -262,3 +262,39 @@ def test_a_sitemap_that_shows_news_takes_the_polls_the_priors_claimed():
     # An index page that shows news the sitemap did not show first earns polls again.
     observe_steadily(plan, "index3", per_hour=6, hours=1, every=600)
     assert plan.replan()["index3"] < 0.5 * plan.longest_interval()
+
+
+def _early_ticker_reads(budget_per_hour: float) -> tuple[int, int]:
+    """(polls of a page before its turn, all polls) over two simulated hours of a plan
+    whose one sitemap shows every new article and whose 20 HTML pages show none."""
+    config = PollingConfig(budget_per_hour=budget_per_hour, min_interval=30,
+                           max_interval=HOUR, ticker_interval=60)
+    plan = PollPlan(config)
+    plan.add(PageRate("sitemap", "sitemap"))
+    for n in range(20):
+        plan.add(PageRate(f"section{n}"))
+    now = observe_steadily(plan, "sitemap", per_hour=20, hours=1, every=120)
+    for url in plan.pages:
+        if url != "sitemap":
+            plan.record_poll(url, now - 1, None)
+    plan.issued(now - 1)
+    early = total = 0
+    for _step in range(7200):
+        for url in plan.due(now)[:1]:
+            early += plan.due_at(url) > now
+            total += 1
+            plan.issued(now, ticker=plan.pages[url].kind != "sitemap")
+            plan.record_poll(url, now, 0)
+        now += 1
+    return early, total
+
+
+def test_a_small_budget_spends_little_on_reading_the_ticker_early():
+    # A budget that pays the ticker's reads spends up to TICKER_SHARE of it on them;
+    # one too small to follow the ticker (here 20 polls an hour for a ticker read
+    # every minute) leaves its polls to the page that shows the articles.
+    early_big, _total_big = _early_ticker_reads(150)
+    early_small, total_small = _early_ticker_reads(20)
+    assert early_big >= 10  # 150 an hour: the ticker is read early, twice a minute at most
+    assert early_small / total_small < 0.1  # a fixed share of the budget: 0.2 here
+    assert total_small <= 2 * 20 + 1  # and the budget holds

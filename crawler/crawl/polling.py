@@ -20,7 +20,8 @@ saw and asks which page is due; ``crawler.crawl.polling_state`` keeps it in the 
 - ``PollPlan`` holds every page, the budget left for polls once article fetches are
   paid (``extra_per_second``, measured by the spider), and answers ``due(now)``.
   Pages of a kind in ``NO_TICKER`` (sitemaps) are polled like the others but do not
-  show the ticker: the ticker is read on the HTML page due next.
+  show the ticker: the ticker is read on the HTML page due next, early reads taking
+  at most a share of the budget that shrinks with a budget too small to follow it.
 - Coverage: once a sitemap has shown news (``long_count`` >= 1: dated history or new
   URLs), the other pages lose their prior: they are credited only with what it did not
   show first, so a prior would only keep claiming polls for news the sitemap lists.
@@ -36,7 +37,8 @@ from dataclasses import dataclass, field
 
 PRIOR_COUNT = 0.5
 FLOOR_SHARE = 0.25      # of the poll budget: every page at least this often
-TICKER_SHARE = 0.5      # of the poll budget: at most this much spent reading the ticker early
+TICKER_SHARE = 0.5      # of the poll budget: at most this much spent reading the ticker early,
+TICKER_FULL_READS = 2.0  # ... once it pays this many reads per ticker interval (less: less)
 NO_TICKER = frozenset({"sitemap"})  # kinds of page that do not show the ticker
 
 
@@ -233,13 +235,21 @@ class PollPlan:
         read = self.last_ticker_read
         if html and read is not None and now >= read + self.config.real(
                 self.config.ticker_interval) and not set(due) & set(html) and \
-                self.polls_last_hour(now) < TICKER_SHARE * self.poll_budget() * 3600.0:
+                self.polls_last_hour(now) < self.ticker_share() * self.poll_budget() * 3600.0:
             # The ticker is on every HTML page: read it on the one nearest its turn,
             # relative to its interval (a look ahead of time there rather than one
             # more look at the page with the shortest interval). Within a share of
             # the budget: a small budget goes to the pages' own turns first.
             due.append(max(html, key=lambda url: self._ripeness(url, now)))
         return due
+
+    def ticker_share(self) -> float:
+        """The share of the poll budget early ticker reads may take: ``TICKER_SHARE``
+        when the budget pays ``TICKER_FULL_READS`` reads per ticker interval, less in
+        proportion below it. A budget too small to follow the ticker anyway (a tenth
+        of a crawl's) is better spent on the pages and sitemaps that show articles."""
+        full = TICKER_FULL_READS / self.config.ticker_interval  # reads per site second
+        return TICKER_SHARE * min(1.0, self.poll_budget() / full)
 
     def _ripeness(self, url: str, now: float) -> float:
         """How far into its interval a page is (1: due)."""

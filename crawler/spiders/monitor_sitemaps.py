@@ -10,8 +10,9 @@ poll plan (kind "sitemap"), and what is not there (404, not XML) is dropped. The
   new sitemaps, so it learns to be read rarely;
 - a sitemap of URLs (the month's, a news sitemap): every poll compares its URLs with
   the previous poll's; the new ones are fetched at once, and the page is credited with
-  every URL it newly lists, like an index page; the URLs it was the first to show
-  (``sitemap_found``) are not credited to the index pages that show them later. So a
+  the URLs it newly lists that no other page or sitemap showed before; the URLs it was
+  the first to show (``sitemap_found``) are not credited to the index pages that show
+  them later. So a
   sitemap that lists what is published earns the polls by the square-root rule, and
   the index pages, found out by it, fall to the floor (they are still read for the
   ticker); a stale sitemap (nothing new) falls to the floor itself. An entry whose
@@ -162,9 +163,11 @@ class SitemapWatch:
             self._polled(url, list(lastmods), set())
             return
         new = [u for u in lastmods if u not in before]
+        first = set()   # new here and shown by no other page or sitemap before
         for article in new:
             if canonicalize_url(article) not in self.articles_requested:
                 self.sitemap_found[article] = None
+                first.add(article)
             yield from self._article_request(article)
         while len(self.sitemap_found) > FOUND_KEPT:
             del self.sitemap_found[next(iter(self.sitemap_found))]
@@ -172,7 +175,10 @@ class SitemapWatch:
             if article in before and seen.get(article) and lastmod != seen[article]:
                 self.crawler.stats.inc_value("newsmon/sitemap_edits_seen")
                 yield from self._refetch(article)
-        self._polled(url, list(lastmods), set(new))
+        # Credited with what it showed first only: two sitemaps listing the same news
+        # (the month's and a news sitemap) are one signal, and the square-root rule
+        # then gives the polls to the one that shows it sooner instead of splitting them.
+        self._polled(url, list(lastmods), first)
 
     def _forget_sitemap(self: Any, url: str) -> None:
         self.plan.remove(url)
