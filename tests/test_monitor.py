@@ -155,6 +155,26 @@ def test_the_budget_is_respected_and_busy_pages_get_it(tmp_path):
     assert politics >= 2 and politics > 2 * max(quiet.values()), (politics, quiet)
 
 
+def test_pages_seen_first_start_from_their_cards_dates(tmp_path):
+    # Three hours published before the clock: Politics' first page shows an hour of
+    # news, the quiet sections' show days. Minutes after starting, before any page
+    # could have shown it much that is new, the monitor already polls them apart.
+    db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    with LiveReplica(seed=12, hours=1, speed=SPEED, sitemaps=False, history_hours=3) as site:
+        code, _out, err, _stopped = run_monitor(site, db_url, 12, "--budget", "150")
+    assert code == 0, err[-3000:]
+    learned = {urlsplit(r["url"]).path: r for r in rows(
+        db_url, "SELECT url, page_kind, long_count, long_exposure, interval_seconds "
+                "FROM monitor_pages")}
+    politics = learned["/news/politics"]
+    assert politics["long_count"] >= 5 and politics["long_exposure"] < 3 * 3600
+    quiet = [learned[path] for path, (_category, section) in SECTION_INDEXES.items()
+             if section in ("Blog", "Digital Series", "Explainers") and path in learned]
+    assert len(quiet) == 3
+    assert all(politics["interval_seconds"] * 3 < q["interval_seconds"] for q in quiet), \
+        (politics, quiet)
+
+
 def test_a_restarted_monitor_keeps_its_learned_rates(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
     extra = ("--budget", "150",)  # intervals of several minutes

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from crawler.crawl.polling import PageRate, PollingConfig, PollPlan, allocate
+from crawler.crawl.polling import (PageRate, PollingConfig, PollPlan, allocate,
+                                   seed_from_history)
 from crawler.crawl.polling_state import PollingState
 from crawler.db import migrate
 
@@ -222,19 +223,46 @@ def test_a_sitemap_earns_polls_and_the_ticker_is_read_on_html_pages():
 
 
 def test_a_sitemap_starts_from_the_history_it_lists():
-    from crawler.spiders.monitor_sitemaps import seed_from_history
-
     config = PollingConfig(half_life=6 * HOUR, burst_half_life=900)
     now = 10_000_000.0
     busy, stale = PageRate("news", "sitemap"), PageRate("old", "sitemap")
     # 60 entries over the last 3 hours (20 an hour); the stale one's are 2 days old.
     seed_from_history(busy, [now - n * 180 for n in range(60)], now, config)
     seed_from_history(stale, [now - 2 * 24 * HOUR - n for n in range(60)] + [None], now, config)
-    assert (busy.long_count, busy.long_exposure) == (60, 6 * HOUR)
-    assert (busy.short_count, busy.short_exposure) == (6, 900)  # 0, 180, ... 900 s ago
-    assert busy.rate(config) * HOUR == pytest.approx(24)  # the recent rate wins
+    # The 60 entries of the last six hours cover the 59 * 180 s back to the oldest;
+    # the 6 of the last 15 minutes (0, 180, ... 900 s ago) cover 900 s.
+    assert (busy.long_count, busy.long_exposure) == (59, 59 * 180)
+    assert (busy.short_count, busy.short_exposure) == (5, 900)
+    assert busy.rate(config) * HOUR == pytest.approx(20)  # the recent rate wins
     assert busy.rate(config) > 50 * PageRate("unknown").rate(config)
     assert stale.rate(config) == PageRate("unknown").rate(config)  # the floor: the prior
+
+
+def test_index_pages_start_from_their_cards_dates():
+    # Two index pages showing ten cards each: one published over the last 45 minutes,
+    # one every 9 hours, the newest 3 hours ago. A full page covers only back to its
+    # oldest card.
+    config = PollingConfig(half_life=6 * HOUR, burst_half_life=900, budget_per_hour=120)
+    now = 10_000_000.0
+    busy, quiet = PageRate("politics"), PageRate("blog")
+    seed_from_history(busy, [now - n * 300 for n in range(10)], now, config)
+    seed_from_history(quiet, [now - 3 * HOUR - n * 9 * HOUR for n in range(10)], now, config)
+    assert (busy.long_count, busy.long_exposure) == (9, 2700)
+    assert (quiet.long_count, quiet.long_exposure) == (1, 6 * HOUR)
+    # An old card in a sidebar does not stretch the time the page's own cards cover.
+    sidebar = PageRate("politics2")
+    seed_from_history(sidebar, [now - n * 300 for n in range(10)] + [now - 400 * HOUR],
+                      now, config)
+    assert (sidebar.long_count, sidebar.long_exposure) == (9, 2700)
+    assert busy.rate(config) > 10 * quiet.rate(config)
+    plan = PollPlan(config)
+    for page in (busy, quiet):
+        plan.add(page)
+    intervals = plan.replan()
+    assert intervals["politics"] < intervals["blog"] / 3
+    undated = PageRate("video")
+    seed_from_history(undated, [None, None], now, config)  # nothing dated: the prior
+    assert undated.rate(config) == PageRate("unknown").rate(config)
 
 
 def test_a_sitemap_that_shows_news_takes_the_polls_the_priors_claimed():

@@ -258,3 +258,26 @@ class PollPlan:
         if page.last_polled is None:
             return math.inf
         return (now - page.last_polled) / max(self.config.real(interval), 1e-9)
+
+
+def seed_from_history(page: PageRate, dated: list[float | None], now: float,
+                      config: PollingConfig) -> None:
+    """Start ``page``'s learned counts from the dates (real epoch seconds) of what it
+    lists, as if it had been polled over the last half-life (and burst half-life): a
+    sitemap's entries, or the articles on an index page's cards. A listing shows only
+    so much (an index page its newest ten cards, then old ones in a sidebar): with
+    ``n`` >= 3 items dated within a window, the time they cover is back to the oldest
+    of them, and ``n - 1`` of them count (for arrivals at random, the rate's unbiased
+    estimate from the time back to the n-th newest); so a busy page's full listing is
+    not read as a slow one. Fewer: counted over the whole window."""
+    times = sorted((t for t in dated if t is not None and t <= now), reverse=True)
+
+    def within(seconds: float) -> tuple[float, float]:
+        recent = [t for t in times if t >= now - config.real(seconds)]
+        if len(recent) < 3:
+            return float(len(recent)), seconds
+        covered = config.speedup * (now - recent[-1])  # site seconds
+        return float(len(recent) - 1), max(covered, 1.0)
+
+    page.long_count, page.long_exposure = within(config.half_life)
+    page.short_count, page.short_exposure = within(config.burst_half_life)

@@ -22,6 +22,9 @@ placements, fetch errors, incremental memory) with another clock:
   (``crawler.spiders.monitor_sitemaps``); an index page is credited with the new
   cards it shows except those a sitemap showed first, so a sitemap that pays gets the
   polls and the index pages it finds out fall to the floor;
+- a page watched for the first time starts from the publication dates of the articles
+  on its cards (stored before, or fetched as it catches up: ``seed_from_history``), so
+  a busy section is polled often from its first minutes, a quiet one rarely;
 - learned rates are saved after each poll (``crawler.crawl.polling_state``) and loaded
   at the start: a restarted monitor keeps them.
 
@@ -49,7 +52,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import parse_duration
 from crawler.crawl.incremental import CrawlMemory, RevisitPolicy, parse_schedule, title_changed
-from crawler.crawl.polling import PageRate, PollingConfig, PollPlan
+from crawler.crawl.polling import PageRate, PollingConfig, PollPlan, seed_from_history
 from crawler.crawl.polling_state import PollingState
 from crawler.crawl.resume import unfollowed_links
 from crawler.crawl.signals import run_checkpoint
@@ -62,6 +65,8 @@ from crawler.spiders.monitor_sitemaps import SitemapWatch
 
 TICK = 0.2                  # real seconds between two looks at the plan
 IN_FLIGHT_LIMIT = 300.0     # real seconds after which a poll with no answer is forgotten
+SEED_WAIT = 120.0           # real seconds a new page waits for its cards' dates, at most
+PUBLISHED_KEPT = 5000       # publication dates of the articles met last, for the above
 ARTICLE_PRIORITY = 20       # before polls (10): a new article is fetched at once
 
 
@@ -94,6 +99,10 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
         self.in_flight: dict[str, float] = {}       # page -> real time its poll was issued
         self.titles: dict[str, str] = {}            # article -> title last seen
         self.extra: deque[float] = deque()          # real times of requests not polls
+        # Index pages seen for the first time wait for their cards' publication dates
+        # (the articles are fetched as catching up) to start from them, not a prior.
+        self.card_seeds: dict[str, tuple[float, list[str]]] = {}  # page -> (look, cards)
+        self.published: dict[str, float | None] = {}  # article -> published (epoch), newest
         self._loop: task.LoopingCall | None = None
 
     @classmethod
@@ -150,6 +159,8 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
         while self.extra and self.extra[0] < now - window:
             self.extra.popleft()
         self.plan.extra_per_second = len(self.extra) / 900.0
+        if self.card_seeds:
+            self._seed_from_cards(now)
         engine = self.crawler.engine
         if engine is None or not engine.running:
             return
@@ -208,6 +219,8 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
             breaking = parse_index(response, pagination=False, edition=self.edition).breaking
             if breaking:
                 yield BreakingItem(texts=breaking)
+        if poll and first_look and links and not self.plan.pages.get(url, PageRate(url)).polls:
+            self._await_card_dates(url, links)
         if poll and links is not None:
             # Index pages overlap by design (the home page features section articles):
             # each is credited with what it newly shows, unless a sitemap showed it first.
@@ -229,6 +242,34 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
         self.crawler.stats.inc_value("newsmon/monitor_polls")
         if self.state is not None:
             self.state.save([self.plan.pages[url]])
+
+    def _await_card_dates(self, url: str, links: list[str]) -> None:
+        """A page never watched before: its rate starts from when the articles on its
+        cards were published (those stored before are known; the others are being
+        fetched), not from the prior every unknown page has (``seed_from_history``)."""
+        cards = [canonicalize_url(u) for u in links]
+        for card, known in self.memory.known(cards).items():
+            self._dated(card, known.published_at)
+        self.card_seeds[url] = (time.time(), cards)
+
+    def _seed_from_cards(self, now: float) -> None:
+        """Seed the pages whose cards' articles are all met (dated or not), or that
+        waited ``SEED_WAIT`` real seconds (an article that failed: what is known)."""
+        for url, (looked, cards) in list(self.card_seeds.items()):
+            if now - looked < SEED_WAIT and any(c not in self.published for c in cards):
+                continue
+            del self.card_seeds[url]
+            page = self.plan.pages.get(url)
+            if page is not None:
+                seed_from_history(page, [self.published.get(c) for c in cards], looked,
+                                  self.plan.config)
+                self.plan.replan()
+
+    def _dated(self, article: str, published: Any) -> None:
+        """Remember when ``article`` was published (the newest ``PUBLISHED_KEPT``)."""
+        self.published[article] = _epoch(published)
+        while len(self.published) > PUBLISHED_KEPT:
+            del self.published[next(iter(self.published))]
 
     def _follow_menu(self, menu: Menu) -> Iterator[MenuItem | scrapy.Request]:
         first = not self.index_paths
@@ -281,6 +322,9 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
         for output in super().parse_article_page(response):
+            if isinstance(output, ArticleItem):
+                for asked in {output.url, *output.requested_urls}:  # redirected: the card's
+                    self._dated(asked, output.published_at)
             if isinstance(output, ArticleItem) and output.title:
                 self.titles[output.url] = output.title
             elif isinstance(output, scrapy.Request) and response.meta.get("newsmon_catch_up"):
@@ -295,6 +339,10 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
             if url in self.plan.pages:
                 self.plan.pages[url].last_polled = time.time()
         yield from super().on_error(failure)
+
+
+def _epoch(value: Any) -> float | None:
+    return value.timestamp() if value is not None else None
 
 
 def _overflows(links: list[str], before: set[str]) -> bool:

@@ -43,7 +43,7 @@ import scrapy
 from scrapy.http import Response
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from crawler.crawl.polling import PageRate
+from crawler.crawl.polling import PageRate, seed_from_history
 from crawler.sites.almayadeen.urls import canonicalize_url, same_origin
 from crawler.spiders.backfill import INDEX_PATH, read_sitemap, site_url, sitemap_month
 
@@ -188,19 +188,6 @@ class SitemapWatch:
         self.sitemap_validators.pop(url, None)
         if self.state is not None:
             self.state.forget([url])
-
-
-def seed_from_history(page: PageRate, dated: list[float | None], now: float,
-                      config: Any) -> None:
-    """Start ``page``'s learned counts from the dates of what it lists (epoch seconds):
-    as if it had been polled over the last half-life (and burst half-life)."""
-    def within(seconds: float) -> int:
-        since = now - config.real(seconds)
-        return sum(1 for t in dated if t is not None and since <= t <= now)
-
-    page.long_count, page.long_exposure = float(within(config.half_life)), config.half_life
-    page.short_count = float(within(config.burst_half_life))
-    page.short_exposure = config.burst_half_life
 
 
 def _entry_time(entry: dict[str, Any]) -> float | None:
