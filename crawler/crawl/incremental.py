@@ -181,6 +181,13 @@ class CrawlMemory:
                 self._gone[url] = url in gone
         return {u: k for u in urls if (k := self._known.get(u)) is not None}
 
+    def forget_cached(self, limit: int) -> None:
+        """Empty the cache of ``known``/``is_gone`` answers once it holds more than
+        ``limit`` URLs (a process that never ends; the database answers again)."""
+        if len(self._known) > limit or len(self._gone) > limit:
+            self._known.clear()
+            self._gone.clear()
+
     def recall_last_complete_crawl(self, base_url: str) -> None:
         """Load ``complete_before`` for the site (call once, before the crawl reads)."""
         if self.store is not None:

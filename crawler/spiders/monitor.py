@@ -54,6 +54,7 @@ from crawler.config import parse_duration
 from crawler.crawl.incremental import CrawlMemory, RevisitPolicy, parse_schedule, title_changed
 from crawler.crawl.polling import PageRate, PollingConfig, PollPlan, seed_from_history
 from crawler.crawl.polling_state import PollingState
+from crawler.crawl.recent import RecentDict, RecentSet
 from crawler.crawl.resume import unfollowed_links
 from crawler.crawl.signals import run_checkpoint
 from crawler.items import ArticleItem, BreakingItem, IndexPageItem, MenuItem
@@ -67,6 +68,7 @@ TICK = 0.2                  # real seconds between two looks at the plan
 IN_FLIGHT_LIMIT = 300.0     # real seconds after which a poll with no answer is forgotten
 SEED_WAIT = 120.0           # real seconds a new page waits for its cards' dates, at most
 PUBLISHED_KEPT = 5000       # publication dates of the articles met last, for the above
+SEEN_KEPT = 20_000          # articles requested, parsed, titled, looked up: the newest kept
 ARTICLE_PRIORITY = 20       # before polls (10): a new article is fetched at once
 
 
@@ -97,12 +99,15 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
         self.state: PollingState | None = None
         self.listings: dict[str, set[str]] = {}     # page -> cards of its previous poll
         self.in_flight: dict[str, float] = {}       # page -> real time its poll was issued
-        self.titles: dict[str, str] = {}            # article -> title last seen
+        # What it remembers per article is bounded: it never ends (crawler.crawl.recent).
+        self.articles_requested = RecentSet(SEEN_KEPT)
+        self.articles_parsed = RecentSet(SEEN_KEPT)
+        self.titles: RecentDict[str, str] = RecentDict(SEEN_KEPT)  # article -> title seen
         self.extra: deque[float] = deque()          # real times of requests not polls
         # Index pages seen for the first time wait for their cards' publication dates
         # (the articles are fetched as catching up) to start from them, not a prior.
         self.card_seeds: dict[str, tuple[float, list[str]]] = {}  # page -> (look, cards)
-        self.published: dict[str, float | None] = {}  # article -> published (epoch), newest
+        self.published: RecentDict[str, float | None] = RecentDict(PUBLISHED_KEPT)
         self._loop: task.LoopingCall | None = None
 
     @classmethod
@@ -161,6 +166,7 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
         self.plan.extra_per_second = len(self.extra) / 900.0
         if self.card_seeds:
             self._seed_from_cards(now)
+        self.memory.forget_cached(SEEN_KEPT)
         engine = self.crawler.engine
         if engine is None or not engine.running:
             return
@@ -268,8 +274,6 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
     def _dated(self, article: str, published: Any) -> None:
         """Remember when ``article`` was published (the newest ``PUBLISHED_KEPT``)."""
         self.published[article] = _epoch(published)
-        while len(self.published) > PUBLISHED_KEPT:
-            del self.published[next(iter(self.published))]
 
     def _follow_menu(self, menu: Menu) -> Iterator[MenuItem | scrapy.Request]:
         first = not self.index_paths
