@@ -326,3 +326,36 @@ def test_a_small_budget_spends_little_on_reading_the_ticker_early():
     assert early_big >= 10  # 150 an hour: the ticker is read early, twice a minute at most
     assert early_small / total_small < 0.1  # a fixed share of the budget: 0.2 here
     assert total_small <= 2 * 20 + 1  # and the budget holds
+
+
+def test_the_ticker_is_read_every_interval_whatever_a_busy_sitemap_takes():
+    # The sitemap earns polls every 30 s (120 an hour of a poll budget of 150): the
+    # HTML pages' reads of the ticker are counted apart, so they still come every
+    # minute (a breaking item on air two minutes is seen within one); counted with
+    # the sitemap's polls they stopped once the hour's polls reached half the budget.
+    config = PollingConfig(budget_per_hour=150, min_interval=30, max_interval=HOUR,
+                           ticker_interval=60)
+    plan = PollPlan(config)
+    plan.add(PageRate("sitemap", "sitemap"))
+    for n in range(20):
+        plan.add(PageRate(f"section{n}"))
+    now = observe_steadily(plan, "sitemap", per_hour=200, hours=1, every=30)
+    for url in plan.pages:
+        if url != "sitemap":
+            plan.record_poll(url, now - 1, None)
+    plan.issued(now - 1)
+    assert plan.replan()["sitemap"] < 35
+    reads, sitemap_polls = [], 0
+    for _step in range(2 * 3600):
+        for url in plan.due(now)[:1]:
+            html = plan.pages[url].kind != "sitemap"
+            plan.issued(now, ticker=html)
+            plan.record_poll(url, now, 0 if html else 3)
+            if html:
+                reads.append(now)
+            else:
+                sitemap_polls += 1
+        now += 1
+    gaps = sorted(b - a for a, b in zip(reads, reads[1:]))
+    assert sitemap_polls >= 150  # the sitemap kept most of its polls ...
+    assert gaps[int(0.95 * len(gaps))] <= 61, gaps[-10:]  # ... and the ticker its minute

@@ -148,6 +148,7 @@ class PollPlan:
     last_ticker_read: float | None = None  # real epoch seconds of the last HTML poll
     intervals: dict[str, float] = field(default_factory=dict)
     _recent: deque = field(default_factory=deque)   # real times of polls, last hour
+    _ticker_reads: deque = field(default_factory=deque)  # ... of those of HTML pages
 
     def add(self, page: PageRate) -> None:
         self.pages.setdefault(page.url, page)
@@ -213,12 +214,15 @@ class PollPlan:
             self.last_ticker_read = now
         if not first_look:
             self._recent.append(now)
+            if ticker:
+                self._ticker_reads.append(now)
 
-    def polls_last_hour(self, now: float) -> int:
+    def polls_last_hour(self, now: float, ticker_only: bool = False) -> int:
         window = self.config.real(3600.0)
-        while self._recent and self._recent[0] < now - window:
-            self._recent.popleft()
-        return len(self._recent)
+        for times in (self._recent, self._ticker_reads):
+            while times and times[0] < now - window:
+                times.popleft()
+        return len(self._ticker_reads if ticker_only else self._recent)
 
     def due(self, now: float) -> list[str]:
         """Pages due at ``now``, most overdue first. When no page was read for
@@ -235,11 +239,13 @@ class PollPlan:
         read = self.last_ticker_read
         if html and read is not None and now >= read + self.config.real(
                 self.config.ticker_interval) and not set(due) & set(html) and \
-                self.polls_last_hour(now) < self.ticker_share() * self.poll_budget() * 3600.0:
+                self.polls_last_hour(now, ticker_only=True) < \
+                self.ticker_share() * self.poll_budget() * 3600.0:
             # The ticker is on every HTML page: read it on the one nearest its turn,
             # relative to its interval (a look ahead of time there rather than one
-            # more look at the page with the shortest interval). Within a share of
-            # the budget: a small budget goes to the pages' own turns first.
+            # more look at the page with the shortest interval). While the HTML pages'
+            # polls of the last hour are within a share of the budget (whatever the
+            # sitemaps take): a small budget goes to the pages' own turns first.
             due.append(max(html, key=lambda url: self._ripeness(url, now)))
         return due
 
