@@ -49,7 +49,7 @@ class PollingConfig:
     budget_per_hour: float = 240.0      # requests per hour, every request counted
     min_interval: float = 30.0          # no page more often than this
     max_interval: float = 3600.0        # every page at least this often
-    ticker_interval: float = 60.0       # the ticker (on every page) read at least this often
+    ticker_interval: float = 45.0       # the ticker read this often (60 s, with a margin)
     half_life: float = 6 * 3600.0
     burst_half_life: float = 900.0
     prior_seconds: float = 6 * 3600.0

@@ -80,7 +80,7 @@ def polling_config(settings: Any) -> PollingConfig:
         budget_per_hour=settings.getfloat("NEWSMON_MONITOR_BUDGET", 240.0),
         min_interval=seconds("NEWSMON_MONITOR_MIN_INTERVAL", "30s"),
         max_interval=seconds("NEWSMON_MONITOR_MAX_INTERVAL", "1h"),
-        ticker_interval=seconds("NEWSMON_MONITOR_TICKER_INTERVAL", "60s"),
+        ticker_interval=seconds("NEWSMON_MONITOR_TICKER_INTERVAL", "45s"),
         half_life=seconds("NEWSMON_MONITOR_HALF_LIFE", "6h"),
         burst_half_life=seconds("NEWSMON_MONITOR_BURST_HALF_LIFE", "15m"),
         speedup=settings.getfloat("NEWSMON_MONITOR_SPEEDUP", 1.0) or 1.0)
