@@ -12,7 +12,9 @@ and in the sitemaps, not counted as new), each into its own SQLite database:
 - ``fixed 10m``: `newsmon crawl` every 10 replica minutes (today's default clock);
 - ``monitor @B``: `newsmon monitor --budget B` until SIGTERM, with B the fixed crawl's
   measured requests per hour after the first 15 replica minutes ("same cost": both
-  first catch up on the same history, a one-time cost), a tenth of it, and ``--budgets``;
+  first catch up on the same history, a one-time cost), a tenth of it, the new
+  articles per hour plus a tenth of the rest (what any strategy pays once per article,
+  and a tenth of what the fixed crawl spends finding them), and ``--budgets``;
 - ``--without-sitemaps``: the same monitors again against the replica without sitemaps
   (``LiveReplica(sitemaps=False)``: only the HTML pages to learn from).
 
@@ -295,7 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     # The budgets: the fixed crawl's requests per hour once both have caught up (its
     # first crawl and the monitor's first looks fetch the same history), and a tenth.
     baseline = results[0]["steady_per_hour"]
-    budgets = [baseline, baseline / 10] + [float(b) for b in args.budgets.split(",") if b]
+    # Every strategy fetches each new article once: what a strategy controls is what it
+    # spends finding them. So also: the new articles plus a tenth of the rest.
+    articles = results[0]["published"] / args.hours
+    finding = articles + max(0.0, baseline - articles) / 10
+    budgets = [baseline, baseline / 10, finding] + \
+        [float(b) for b in args.budgets.split(",") if b]
     for budget in budgets:
         results.append(run_strategy(f"monitor @{budget:.0f}", args, work,
                                     lambda site, db, end, b=budget: run_monitor(site, db, b, end)))
