@@ -117,3 +117,42 @@ def test_too_few_pages_or_too_short_a_baseline_say_nothing():
     # A field rarely filled before may stay rarely filled; a rise is no alarm.
     assert evaluate(counts(image_caption=(10, 2, 0)), BASELINE, Thresholds()) == {}
     assert evaluate(counts(image_caption=(10, 10, 0)), BASELINE, Thresholds()) == {}
+
+
+def test_each_edition_is_judged_against_its_own_runs(tmp_path):
+    # Two editions crawled through one base URL (`--edition` with a base URL): the
+    # Arabic run is compared with the Arabic runs only, not with English ones that
+    # filled every field, and an English alarm is not the Arabic run's verdict.
+    from crawler.db.session import make_engine
+    from crawler.db.store import Store
+    from crawler.db import migrate
+    from crawler.ops.layout_alarm import _stats, load_baseline, previous_alarms
+
+    url = f"sqlite:///{tmp_path / 'editions.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    base = "https://one.example"
+    try:
+        stores = {e: Store(engine, edition=e) for e in ("en", "ar")}
+
+        def finished(edition: str, status: str, filled: int, alarm: str | None = None) -> int:
+            run_id = stores[edition].start_run(base)
+            stores[edition].finish_run(run_id, status, pages_fetched=30, articles_new=30,
+                                       articles_updated=0, articles_unchanged=0, errors=0)
+            with engine.begin() as conn:
+                conn.execute(_stats.insert(), [{"run_id": run_id, "field": "body",
+                                                "pages": 30, "filled": filled,
+                                                "generic": 0, "alarm": alarm}])
+            return run_id
+
+        finished("ar", "ok", 12)
+        finished("en", "ok", 30)
+        finished("en", "degraded", 3, alarm="filled 10% (was 100%)")
+        current = stores["ar"].start_run(base)
+        baseline = load_baseline(engine, base, current, runs=10)
+        assert (baseline["body"].pages, baseline["body"].filled) == (30, 12)
+        assert previous_alarms(engine, base, current) == {}
+        english = stores["en"].start_run(base)
+        assert previous_alarms(engine, base, english) == {"body": "filled 10% (was 100%)"}
+    finally:
+        engine.dispose()

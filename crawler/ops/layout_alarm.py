@@ -6,8 +6,8 @@ before it?
 - At the end of the run, ``judge_run`` (``LayoutAlarm``, a Scrapy extension that
   answers the store pipeline's ``run_closing`` signal) stores the counts
   as ``run_field_stats`` rows and compares each field with its trailing baseline: the
-  pooled counts of the site's last ``NEWSMON_LAYOUT_BASELINE_RUNS`` (10) runs that
-  ended ``ok``. A field alarms when its fill rate fell by more than
+  pooled counts of the last ``NEWSMON_LAYOUT_BASELINE_RUNS`` (10) runs of the same site
+  and edition that ended ``ok``. A field alarms when its fill rate fell by more than
   ``NEWSMON_LAYOUT_MAX_DROP`` (0.2: e.g. body missing on 20% more of the new articles)
   or its share taken from the generic layer rose by more than
   ``NEWSMON_LAYOUT_MAX_GENERIC_RISE`` (0.2: e.g. dates read from the page's text
@@ -108,18 +108,30 @@ def beyond_chance(hits: int, pages: int, base_hits: int, base_pages: int) -> boo
     return abs(hits / pages - base_hits / base_pages) / variance ** 0.5 >= SIGNIFICANT_Z
 
 
+def _series(run: Any) -> tuple[str, str]:
+    """Which runs are compared with each other: one site's, one edition's (each
+    edition has its own templates; on the real site its own host too)."""
+    return site_key(run.get("base_url") or ""), run.get("edition") or "en"
+
+
+def _this_series(conn: Any, base_url: str, run_id: int) -> tuple[str, str]:
+    edition = conn.execute(select(_runs.c.edition).where(_runs.c.id == run_id)).scalar()
+    return _series({"base_url": base_url, "edition": edition})
+
+
 def load_baseline(engine: Engine, base_url: str, run_id: int, runs: int
                   ) -> dict[str, FieldCount]:
-    """The pooled counts of the site's last ``runs`` runs that ended ``ok``."""
-    site = site_key(base_url)
+    """The pooled counts of the last ``runs`` runs of the site's edition that ended
+    ``ok``."""
     with engine.connect() as conn:
+        series = _this_series(conn, base_url, run_id)
         candidates = conn.execute(
-            select(_runs.c.id, _runs.c.base_url)
+            select(_runs.c.id, _runs.c.base_url, _runs.c.edition)
             .where(_runs.c.status == "ok", _runs.c.id != run_id,
                    _runs.c.id.in_(select(_stats.c.run_id).distinct()))
             .order_by(_runs.c.started_at.desc(), _runs.c.id.desc())
-            .limit(max(runs * 20, 200))).all()
-        ids = [r.id for r in candidates if site_key(r.base_url or "") == site][:runs]
+            .limit(max(runs * 20, 200))).mappings().all()
+        ids = [r["id"] for r in candidates if _series(r) == series][:runs]
         rows = conn.execute(select(_stats).where(_stats.c.run_id.in_(ids))).mappings() \
             if ids else []
         pooled: dict[str, FieldCount] = {}
@@ -130,20 +142,21 @@ def load_baseline(engine: Engine, base_url: str, run_id: int, runs: int
 
 
 def previous_alarms(engine: Engine, base_url: str, run_id: int) -> dict[str, str]:
-    """The alarms of the site's last judged run, if it was degraded."""
-    site = site_key(base_url)
+    """The alarms of the last judged run of the site's edition, if it was degraded."""
     with engine.connect() as conn:
+        series = _this_series(conn, base_url, run_id)
         candidates = conn.execute(
-            select(_runs.c.id, _runs.c.base_url, _runs.c.status)
+            select(_runs.c.id, _runs.c.base_url, _runs.c.edition, _runs.c.status)
             .where(_runs.c.status.in_(("ok", "degraded")), _runs.c.id != run_id,
                    _runs.c.id.in_(select(_stats.c.run_id).distinct()))
-            .order_by(_runs.c.started_at.desc(), _runs.c.id.desc()).limit(200)).all()
-        last = next((r for r in candidates if site_key(r.base_url or "") == site), None)
-        if last is None or last.status != "degraded":
+            .order_by(_runs.c.started_at.desc(), _runs.c.id.desc()).limit(200)
+        ).mappings().all()
+        last = next((r for r in candidates if _series(r) == series), None)
+        if last is None or last["status"] != "degraded":
             return {}
         return {name: alarm for name, alarm in conn.execute(
             select(_stats.c.field, _stats.c.alarm).where(
-                _stats.c.run_id == last.id, _stats.c.alarm.is_not(None)))}
+                _stats.c.run_id == last["id"], _stats.c.alarm.is_not(None)))}
 
 
 def judge_run(store: Any, run_id: int, base_url: str, stats: Any, settings: Any = None
@@ -187,8 +200,7 @@ def alarm_history(engine: Engine, runs: Sequence[dict[str, Any]]) -> list[str]:
     if not finished or finished[0]["status"] != "degraded":
         return []
     latest = finished[0]
-    site = site_key(latest["base_url"] or "")
-    series = [r for r in finished if site_key(r["base_url"] or "") == site]
+    series = [r for r in finished if _series(r) == _series(latest)]
     ids = [r["id"] for r in series]
     with engine.connect() as conn:
         rows = conn.execute(select(_stats.c.run_id, _stats.c.field, _stats.c.alarm)
