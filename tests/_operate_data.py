@@ -23,9 +23,9 @@ BASE = "https://english.almayadeen.net"
 
 def add_run(engine: Engine, status: str, started: datetime, seconds: float | None = 60,
             new: int = 0, updated: int = 0, unchanged: int = 0, pages: int = 0,
-            base_url: str = BASE) -> int:
+            base_url: str = BASE, edition: str = "en") -> int:
     """A run recorded as a crawl records it (``Store``: the metric totals follow)."""
-    store = Store(engine)
+    store = Store(engine, edition=edition)
     run_id = store.start_run(base_url, "manual", started_at=started)
     if status != "running":
         store.finish_run(run_id, status, pages_fetched=pages, articles_new=new,

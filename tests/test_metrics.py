@@ -78,6 +78,9 @@ def test_collector_reports_what_the_tables_hold(store: Store) -> None:
     last_success = NOW - 2 * hour + timedelta(seconds=40)  # the degraded run
     assert value(samples, "newsmon_last_success_timestamp_seconds") == pytest.approx(
         last_success.timestamp())
+    assert value(samples, "newsmon_edition_last_success_timestamp_seconds",
+                 edition="en") == pytest.approx(last_success.timestamp())
+    assert value(samples, "newsmon_edition_last_success_timestamp_seconds", edition="ar") is None
     assert value(samples, "newsmon_last_run_duration_seconds") == pytest.approx(40)
     assert value(samples, "newsmon_last_run_status", status="degraded") == 1
     assert value(samples, "newsmon_last_run_status", status="ok") == 0
@@ -91,6 +94,24 @@ def test_collector_reports_what_the_tables_hold(store: Store) -> None:
     assert value(samples, "newsmon_spool_items") == 0
     assert not any("url" in dict(labels) for _name, labels in samples)
 
+
+
+def test_each_edition_has_its_last_success(store: Store) -> None:
+    engine = store.engine
+    hour = timedelta(hours=1)
+    add_run(engine, "ok", NOW - 5 * hour, seconds=10, edition="ar")
+    add_run(engine, "failed", NOW - 2 * hour, seconds=10, edition="ar")
+    add_run(engine, "degraded", NOW - 3 * hour, seconds=20, edition="es")
+    add_run(engine, "ok", NOW - hour, seconds=30)
+    samples = scrape(store)
+    expected = {"ar": NOW - 5 * hour + timedelta(seconds=10),
+                "es": NOW - 3 * hour + timedelta(seconds=20),
+                "en": NOW - hour + timedelta(seconds=30)}
+    for edition, finished in expected.items():
+        assert value(samples, "newsmon_edition_last_success_timestamp_seconds",
+                     edition=edition) == pytest.approx(finished.timestamp())
+    assert value(samples, "newsmon_last_success_timestamp_seconds") == pytest.approx(
+        expected["en"].timestamp())
 
 
 def test_a_run_finished_twice_counts_once_as_it_ended_last(store: Store) -> None:

@@ -141,6 +141,17 @@ def database_families(conn: Connection) -> Iterator[Any]:
     if last_success is not None:
         family.add_metric([], _as_utc(last_success).timestamp())
     yield family
+    # Per edition too (three values at most): an edition whose crawls stopped
+    # succeeding is not hidden by the others' (alert on time() - this).
+    family = GaugeMetricFamily("newsmon_edition_last_success_timestamp_seconds",
+                               "End of the edition's last successful run, Unix time",
+                               labels=["edition"])
+    for edition, finished in conn.execute(
+            select(_runs.c.edition, func.max(_runs.c.finished_at))
+            .where(_runs.c.status.in_(SUCCESS)).group_by(_runs.c.edition)):
+        if finished is not None:
+            family.add_metric([edition or "en"], _as_utc(finished).timestamp())
+    yield family
     last = conn.execute(
         select(_runs.c.status, _runs.c.started_at, _runs.c.finished_at)
         .where(_runs.c.status.in_(FINISHED))
