@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import (alerting, analysis, crawling, extracting, maintenance, monitoring,
+from crawler.cli import (alerting, analysis, crawling, demo, extracting, maintenance, monitoring,
                          reading, unattended)
 from crawler.cli.common import (EXIT_DB_UNAVAILABLE, EXIT_FAILED, EXIT_LOCKED, EXIT_OK,
                                 EXIT_USAGE, SchemaOutdated, UsageError, add_common_options, commands_of, configure)
@@ -24,7 +24,7 @@ from crawler.config import ConfigError
 from crawler.logging_setup import configure_logging
 
 HANDLERS = {
-    "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": crawling.demo,
+    "crawl": crawling.crawl, "backfill": crawling.backfill, "demo": demo.demo,
     "reparse": crawling.reparse, "monitor": monitoring.monitor,
     "export": reading.export, "search": reading.search, "history": reading.history,
     "siblings": reading.siblings,
@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsmon {__version__}")
     add_common_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (crawling, monitoring, reading, analysis, extracting, alerting, unattended,
-                  maintenance):
+    for group in (crawling, demo, monitoring, reading, analysis, extracting, alerting,
+                  unattended, maintenance):
         group.add_parsers(sub)
     _give_common_options(parser)
     return parser
