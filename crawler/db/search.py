@@ -57,6 +57,8 @@ PG_RANK_CANDIDATES = 200
 # A query matching more articles than this ranks only this many: the most recently
 # stored matches (the highest ids), when a page of them passes the filters.
 RANK_WINDOW = 10_000
+# PostgreSQL looks for that many among the newest ids, this many first (see _window_start).
+PG_WINDOW_SPAN = 8 * RANK_WINDOW
 
 _articles: Table = Article.__table__  # type: ignore[assignment]
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -163,21 +165,16 @@ def search(engine: Engine, query: str, since: datetime | None = None,
     if not without_stop_words(parse_query(query)):
         return []  # nothing but stop words: PostgreSQL finds nothing either
     dialect = _dialect(engine)
-    if sort != "relevance":
-        stmt = _by_date(dialect, query, which, limit, offset, newest=sort == "newest")
-    elif dialect == "postgresql":
-        stmt = _postgresql(query, which, limit, offset)
-    else:
-        stmt = None
     with engine.connect() as conn:
         if dialect == "postgresql":
             # The planner prices a sequential scan of a common word below the GIN
             # index, not knowing that each row's vector must then be read (5x slower).
             conn.execute(text_sql("SET LOCAL enable_seqscan = off"))
-        if stmt is None:
-            results = _sqlite_ranked(conn, fts5_query(query) or "", which, limit, offset)
+        if sort != "relevance":
+            results = _rows(conn, _by_date(dialect, query, which, limit, offset,
+                                           newest=sort == "newest"))
         else:
-            results = [dict(row) for row in conn.execute(stmt).mappings()]
+            results = _ranked(conn, dialect, query, which, limit, offset)
     for result in results:  # one line: paragraphs and headline fragments joined
         result["snippet"] = " ".join((result["snippet"] or "").split()) or None
     return results
@@ -317,8 +314,10 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
             .order_by(*page_order))
 
 
-def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
+def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0,
+                window: tuple[str, int] | None = None) -> Any:
     every, tsquery, config = _pg_queries(text, _query_language(which))
+    window_clause = [] if window is None else [_in_window(_articles.c.id, window)]
     vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
     lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
     # ts_rank must read a match's whole vector (kilobytes, out of line): a common word
@@ -327,7 +326,7 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
     lead_rank = func.ts_rank(lead, tsquery, 1, type_=Float)
     candidates = (select(_articles.c.id, _articles.c.published_at,
                          vector.label("vector"), tsquery.label("tsquery"))
-                  .where(vector.bool_op("@@")(every), *which.clauses())
+                  .where(vector.bool_op("@@")(every), *window_clause, *which.clauses())
                   .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
                             _articles.c.id)
                   .limit(max(PG_RANK_CANDIDATES, limit + offset)).subquery("candidates"))
@@ -346,37 +345,90 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
                       _articles.c.id))
 
 
-def _sqlite_window_start(conn: Connection, match: str) -> int | None:
-    """The id of the ``RANK_WINDOW``-th most recently stored match (None: fewer
-    match). FTS5 walks the doclist backwards by rowid, ranking nothing: about a
-    millisecond for 10,000 matches."""
-    fts = table(FTS_TABLE, column("rowid"))
-    stmt = (select(fts.c.rowid).where(literal_column(FTS_TABLE).match(match))
-            .order_by(fts.c.rowid.desc()).limit(1).offset(RANK_WINDOW - 1))
-    return conn.execute(stmt).scalar()
-
-
-def _sqlite_ranked(conn: Connection, match: str, which: ArticleFilter, limit: int,
-                   offset: int) -> list[dict[str, Any]]:
-    """A page by ``bm25``. FTS5 computes ``bm25`` for every match before the sort (about
-    a microsecond each: 100 ms for a word in 90,000 articles), so a query with more
-    than ``RANK_WINDOW`` matches is ranked among its ``RANK_WINDOW`` most recently
-    stored ones (``rowid >=`` the window's start: FTS5 reads only that part of the
-    doclist); if fewer than the page's end pass the filters there, among all."""
-    first_id = _sqlite_window_start(conn, match)
-    if first_id is not None:
-        stmt = _sqlite(match, which, limit, offset, first_id)
-        results = [dict(row) for row in conn.execute(stmt).mappings()]
-        if len(results) == limit:
-            return results
-    stmt = _sqlite(match, which, limit, offset)
+def _rows(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
+def _ranked(conn: Connection, dialect: str, query: str, which: ArticleFilter, limit: int,
+            offset: int) -> list[dict[str, Any]]:
+    """A page by relevance. Ranking costs for every match (FTS5's ``bm25``: about a
+    microsecond each; PostgreSQL: a heap row read each, 100 to 200 ms for a word in
+    60,000 articles), so a query with more than ``RANK_WINDOW`` matches lists its
+    ``RANK_WINDOW`` most recently stored matches (the highest ids) first, by rank, and
+    only then the older ones, by rank: a page within the window ranks the window only.
+    Pages stay consistent: the order is the same whatever the offset."""
+    first_id = _window_start(conn, dialect, query, which)
+    if first_id is None:
+        return _rows(conn, _relevance(dialect, query, which, limit, offset))
+    newest = _rows(conn, _relevance(dialect, query, which, limit, offset, (">=", first_id)))
+    if len(newest) == limit:
+        return newest
+    # The window ran out (or the filters left few of it): the older matches follow.
+    in_window = offset + len(newest) if newest else _count_window(conn, dialect, query,
+                                                                  which, first_id)
+    older = _relevance(dialect, query, which, limit - len(newest),
+                       max(0, offset - in_window), ("<", first_id))
+    return newest + _rows(conn, older)
+
+
+def _in_window(ids: Any, window: tuple[str, int]) -> ColumnElement[bool]:
+    side, first_id = window
+    return ids >= first_id if side == ">=" else ids < first_id
+
+
+def _count_window(conn: Connection, dialect: str, query: str, which: ArticleFilter,
+                  first_id: int) -> int:
+    """How many of the window's matches pass the filters."""
+    stmt = (select(func.count()).select_from(_articles)
+            .where(match_clause(dialect, query, _query_language(which)),
+                   _articles.c.id >= first_id, *which.clauses()))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _relevance(dialect: str, query: str, which: ArticleFilter, limit: int, offset: int,
+               window: tuple[str, int] | None = None) -> Any:
+    if dialect == "postgresql":
+        return _postgresql(query, which, limit, offset, window)
+    return _sqlite(fts5_query(query) or "", which, limit, offset, window)
+
+
+def _window_start(conn: Connection, dialect: str, query: str,
+                  which: ArticleFilter) -> int | None:
+    """The id of the ``RANK_WINDOW``-th most recently stored match (the filters aside),
+    None when fewer match."""
+    if dialect == "sqlite":
+        # FTS5 walks the doclist backwards by rowid, ranking nothing: about a
+        # millisecond for 10,000 matches.
+        fts = table(FTS_TABLE, column("rowid"))
+        stmt = (select(fts.c.rowid)
+                .where(literal_column(FTS_TABLE).match(fts5_query(query) or ""))
+                .order_by(fts.c.rowid.desc()).limit(1).offset(RANK_WINDOW - 1))
+        return conn.execute(stmt).scalar()
+    # PostgreSQL: the GIN index cannot give matches newest first. Take the matches
+    # among the newest PG_WINDOW_SPAN ids, then among the next three times as many,
+    # ...: each a bitmap AND of the GIN look-up and the primary key's range, which
+    # reads only the matches in that range (a heap row each).
+    article_id = _articles.c.id
+    newest, oldest = conn.execute(select(func.max(article_id), func.min(article_id))).one()
+    if newest is None:
+        return None
+    match = match_clause("postgresql", query, _query_language(which))
+    need, top, span = RANK_WINDOW, newest, PG_WINDOW_SPAN
+    while top >= oldest:
+        ids = conn.execute(select(article_id)
+                           .where(match, article_id <= top, article_id > top - span)
+                           .order_by(article_id.desc()).limit(need)).scalars().all()
+        if len(ids) == need:
+            return ids[-1]
+        need, top, span = need - len(ids), top - span, span * 3
+    return None
+
+
 def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0,
-            first_id: int | None = None) -> Any:
+            window: tuple[str, int] | None = None) -> Any:
     fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
-    window = [] if first_id is None else [fts.c.rowid >= first_id]
+    # On the FTS5 table's rowid: FTS5 then reads only that part of the doclist.
+    window_clause = [] if window is None else [_in_window(fts.c.rowid, window)]
     # "rank" is bm25 with the column weights set by the migration; lower is better.
     bm25 = fts.c.rank
     snippet = func.snippet(literal_column(FTS_TABLE), -1, HIGHLIGHT[0], HIGHLIGHT[1],
@@ -385,7 +437,7 @@ def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0,
                    snippet.label("snippet"))
             .select_from(fts)
             .join(_articles, _articles.c.id == fts.c.rowid)
-            .where(literal_column(FTS_TABLE).match(match), *window, *which.clauses())
+            .where(literal_column(FTS_TABLE).match(match), *window_clause, *which.clauses())
             # ORDER BY rank alone: FTS5 sorts inside the table and SQLite then computes
             # snippets for the rows returned only (a tie-breaker would sort outside,
             # with a snippet for every match).
