@@ -1,6 +1,6 @@
 """Matching ONE new document against many watchlist queries, in Python.
 
-A watchlist's query is ``newsmon search``'s syntax (``crawler.db.search.parse_query``:
+A watchlist's query is ``newsmon search``'s syntax (``crawler.db.websearch.parse_query``:
 words, "phrases", ``or``, ``-word``). The database search matches a query against
 the whole table; an alert needs the opposite, a new article against every query, so
 the document is analysed once (``Analyzer.document``) and each compiled query
@@ -30,7 +30,7 @@ from functools import cached_property
 
 import snowballstemmer
 
-from crawler.db.search import parse_query
+from crawler.db.websearch import parse_query
 from crawler.db.text import clean_text
 from crawler.db.textfold import fold_arabic
 

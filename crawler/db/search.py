@@ -7,7 +7,18 @@ folded query in the article's language (or ``language``'s) and ranks with ``ts_r
 match on its small ``lead_vector`` (title and summary), then the best
 ``PG_RANK_CANDIDATES`` on the whole text. SQLite matches the FTS5 table
 ``articles_fts`` (its index holds the Arabic-folded text; the tokenizer folds case and
-Latin accents) and ranks every match with ``bm25`` (see migrations 0003 and 0012).
+Latin accents) and ranks with ``bm25`` (see migrations 0003 and 0012).
+
+Relevance is approximate for a query with many matches: with more than
+``RANK_WINDOW`` matches (the filters aside), its ``RANK_WINDOW`` most recently stored
+matches (the highest ids) come first, by rank, then the older ones, by rank. Ranking
+costs for every match ranked (``bm25``; on PostgreSQL a heap row read each), and a word
+in most of 300,000 articles took 100 to 200 ms to rank whole (docs/BENCHMARKS.md);
+the window bounds that. A page inside the window ranks the window only; the order is
+the same whatever the offset, so pages add up. SQLite finds the window's first id by
+walking the FTS5 doclist backwards; PostgreSQL, whose GIN index cannot list matches
+by id, by bitmap ANDs of the GIN look-up with ranges of the newest ids (the newest
+``PG_WINDOW_SPAN``, then three times as many further back, ...).
 
 The query language is the same on both (PostgreSQL's web-search syntax): words are
 all required, ``"a phrase"`` matches the words in that order, ``or`` between two
@@ -26,13 +37,11 @@ two scales differ). ``snippet``: a passage with the matching words between
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Engine, Float, Table, Text, case, column, func,
+from sqlalchemy import (ColumnElement, Connection, Engine, Float, Table, Text, case, column, func,
                         literal_column, select, table)
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR, ts_headline
@@ -41,9 +50,10 @@ from crawler.db import queries
 from crawler.db.filters import ArticleFilter
 from crawler.db.models import Article
 from crawler.db.schema_extras import FTS_TABLE, LEAD_VECTOR_COLUMN, SEARCH_VECTOR_COLUMN
-from crawler.db.stopwords import ENGLISH_STOP_WORDS
 from crawler.db.text import clean_text
-from crawler.db.textfold import fold_arabic
+# The query language (re-exported: callers and tests import it from here).
+from crawler.db.websearch import (Conjunction, fts5_query, parse_query,  # noqa: F401
+                                  without_stop_words)
 
 HIGHLIGHT = ("**", "**")
 ELLIPSIS = "…"
@@ -54,88 +64,13 @@ DEFAULT_LIMIT = 20
 # PostgreSQL ranks this many matches on their whole text: the best by title and
 # summary (``lead_vector``), then the most recent.
 PG_RANK_CANDIDATES = 200
+# A query matching more articles than this ranks only this many: the most recently
+# stored matches (the highest ids), when a page of them passes the filters.
+RANK_WINDOW = 2_000
+# PostgreSQL looks for that many among the newest ids, this many first (see _window_start).
+PG_WINDOW_SPAN = 8 * RANK_WINDOW
 
 _articles: Table = Article.__table__  # type: ignore[assignment]
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORD = re.compile(r"\w")
-
-
-@dataclass
-class Conjunction:
-    """Words and phrases (lists of words) that must all be present, and ones that
-    must not."""
-    required: list[list[str]] = field(default_factory=list)
-    excluded: list[list[str]] = field(default_factory=list)
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in text.split() if _WORD.search(w)]
-
-
-def parse_query(text: str) -> list[Conjunction]:
-    """Web-search syntax as ``websearch_to_tsquery`` reads it: alternatives (split by
-    ``or``; AND binds tighter: ``a b or c`` is ``(a and b) or c``), each a conjunction
-    of words, ``"phrases"`` and ``-exclusions``. An ``or`` with nothing before it, or
-    right after another ``or``, is a word; a ``-`` on its own excludes the next term.
-    Alternatives without a required term are left out (FTS5 cannot express them)."""
-    alternatives = [Conjunction()]
-    negate = after_or = False
-    text = clean_text(text) or ""  # NUL characters: never stored, never searchable
-    tokens = [(m.group(1), m.group(2), m.group(3)) for m in _TOKEN.finditer(text)]
-    for index, (minus, phrase, word) in enumerate(tokens):
-        if phrase is None:
-            if word == "-":
-                negate = True
-                continue
-            if word.startswith("-"):
-                minus, word = "-", word[1:]
-        is_or = phrase is None and not minus and word.lower() == "or"
-        current = alternatives[-1]
-        if (is_or and not after_or and (current.required or current.excluded)
-                and index + 1 < len(tokens)):
-            alternatives.append(Conjunction())
-            negate, after_or = False, True
-            continue
-        words = _words(phrase if phrase is not None else word)
-        if words:
-            (current.excluded if negate or minus else current.required).append(words)
-        negate = after_or = False
-    return [c for c in alternatives if c.required]
-
-
-def _fts5_phrase(words: list[str]) -> str:
-    # Inside double quotes FTS5 sees only text to tokenise ("" is a literal quote).
-    # The index holds Arabic-folded text (migration 0012): fold the query alike (the
-    # tokenizer folds case and Latin accents on both sides itself).
-    return '"' + fold_arabic(" ".join(words)).replace('"', '""') + '"'
-
-
-def _is_stop_word(words: list[str]) -> bool:
-    """A single word PostgreSQL's ``english`` configuration ignores (a phrase counts)."""
-    return len(words) == 1 and re.sub(r"\W+", "", words[0].lower()) in ENGLISH_STOP_WORDS
-
-
-def without_stop_words(conjunctions: list[Conjunction]) -> list[Conjunction]:
-    """The query as PostgreSQL reads it: stop words dropped (``the`` alone, a dangling
-    ``or``), alternatives left with no required term dropped."""
-    kept = []
-    for conjunction in conjunctions:
-        required = [w for w in conjunction.required if not _is_stop_word(w)]
-        if required:
-            kept.append(Conjunction(required, [w for w in conjunction.excluded
-                                               if not _is_stop_word(w)]))
-    return kept
-
-
-def fts5_query(text: str) -> str | None:
-    """The FTS5 MATCH expression for web-search ``text`` (None: nothing to find)."""
-    parts = []
-    for conjunction in without_stop_words(parse_query(text)):
-        expression = " AND ".join(_fts5_phrase(words) for words in conjunction.required)
-        for words in conjunction.excluded:
-            expression = f"({expression}) NOT {_fts5_phrase(words)}"
-        parts.append(f"({expression})")
-    return " OR ".join(parts) or None
 
 
 SORTS = ("relevance", "newest", "oldest")
@@ -160,18 +95,16 @@ def search(engine: Engine, query: str, since: datetime | None = None,
     if not without_stop_words(parse_query(query)):
         return []  # nothing but stop words: PostgreSQL finds nothing either
     dialect = _dialect(engine)
-    if sort != "relevance":
-        stmt = _by_date(dialect, query, which, limit, offset, newest=sort == "newest")
-    elif dialect == "postgresql":
-        stmt = _postgresql(query, which, limit, offset)
-    else:
-        stmt = _sqlite(fts5_query(query) or "", which, limit, offset)
     with engine.connect() as conn:
         if dialect == "postgresql":
             # The planner prices a sequential scan of a common word below the GIN
             # index, not knowing that each row's vector must then be read (5x slower).
             conn.execute(text_sql("SET LOCAL enable_seqscan = off"))
-        results = [dict(row) for row in conn.execute(stmt).mappings()]
+        if sort != "relevance":
+            results = _rows(conn, _by_date(dialect, query, which, limit, offset,
+                                           newest=sort == "newest"))
+        else:
+            results = _ranked(conn, dialect, query, which, limit, offset)
     for result in results:  # one line: paragraphs and headline fragments joined
         result["snippet"] = " ".join((result["snippet"] or "").split()) or None
     return results
@@ -311,8 +244,10 @@ def _by_date(dialect: str, query: str, which: ArticleFilter, limit: int, offset:
             .order_by(*page_order))
 
 
-def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
+def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0,
+                window: tuple[str, int] | None = None) -> Any:
     every, tsquery, config = _pg_queries(text, _query_language(which))
+    window_clause = [] if window is None else [_in_window(_articles.c.id, window)]
     vector = literal_column(f"{_articles.name}.{SEARCH_VECTOR_COLUMN}", TSVECTOR)
     lead = literal_column(f"{_articles.name}.{LEAD_VECTOR_COLUMN}", TSVECTOR)
     # ts_rank must read a match's whole vector (kilobytes, out of line): a common word
@@ -321,7 +256,7 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
     lead_rank = func.ts_rank(lead, tsquery, 1, type_=Float)
     candidates = (select(_articles.c.id, _articles.c.published_at,
                          vector.label("vector"), tsquery.label("tsquery"))
-                  .where(vector.bool_op("@@")(every), *which.clauses())
+                  .where(vector.bool_op("@@")(every), *window_clause, *which.clauses())
                   .order_by(lead_rank.desc(), _articles.c.published_at.desc().nulls_last(),
                             _articles.c.id)
                   .limit(max(PG_RANK_CANDIDATES, limit + offset)).subquery("candidates"))
@@ -340,8 +275,95 @@ def _postgresql(text: str, which: ArticleFilter, limit: int, offset: int = 0) ->
                       _articles.c.id))
 
 
-def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0) -> Any:
+def _rows(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def _ranked(conn: Connection, dialect: str, query: str, which: ArticleFilter, limit: int,
+            offset: int) -> list[dict[str, Any]]:
+    """A page by relevance. Ranking costs for every match (FTS5's ``bm25``: about a
+    microsecond each; PostgreSQL: a heap row read each, 100 to 200 ms for a word in
+    60,000 articles), so a query with more than ``RANK_WINDOW`` matches lists its
+    ``RANK_WINDOW`` most recently stored matches (the highest ids) first, by rank, and
+    only then the older ones, by rank: a page within the window ranks the window only.
+    Pages stay consistent: the order is the same whatever the offset."""
+    first_id = _window_start(conn, dialect, query, which)
+    if first_id is None:
+        return _rows(conn, _relevance(dialect, query, which, limit, offset))
+    newest = _rows(conn, _relevance(dialect, query, which, limit, offset, (">=", first_id)))
+    if len(newest) == limit:
+        return newest
+    # The window ran out (or the filters left few of it): the older matches follow.
+    in_window = offset + len(newest) if newest else _count_window(conn, dialect, query,
+                                                                  which, first_id)
+    older = _relevance(dialect, query, which, limit - len(newest),
+                       max(0, offset - in_window), ("<", first_id))
+    return newest + _rows(conn, older)
+
+
+def _in_window(ids: Any, window: tuple[str, int]) -> ColumnElement[bool]:
+    side, first_id = window
+    return ids >= first_id if side == ">=" else ids < first_id
+
+
+def _count_window(conn: Connection, dialect: str, query: str, which: ArticleFilter,
+                  first_id: int) -> int:
+    """How many of the window's matches pass the filters."""
+    stmt = (select(func.count()).select_from(_articles)
+            .where(match_clause(dialect, query, _query_language(which)),
+                   _articles.c.id >= first_id, *which.clauses()))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def _relevance(dialect: str, query: str, which: ArticleFilter, limit: int, offset: int,
+               window: tuple[str, int] | None = None) -> Any:
+    if dialect == "postgresql":
+        return _postgresql(query, which, limit, offset, window)
+    return _sqlite(fts5_query(query) or "", which, limit, offset, window)
+
+
+def _window_start(conn: Connection, dialect: str, query: str,
+                  which: ArticleFilter) -> int | None:
+    """The id of the ``RANK_WINDOW``-th most recently stored match (the filters aside),
+    None when fewer match."""
+    if dialect == "sqlite":
+        # FTS5 walks the doclist backwards by rowid, ranking nothing: 0.2 ms for
+        # 2,000 matches of a word in 90,000 articles.
+        fts = table(FTS_TABLE, column("rowid"))
+        stmt = (select(fts.c.rowid)
+                .where(literal_column(FTS_TABLE).match(fts5_query(query) or ""))
+                .order_by(fts.c.rowid.desc()).limit(1).offset(RANK_WINDOW - 1))
+        return conn.execute(stmt).scalar()
+    # PostgreSQL: the GIN index cannot give matches newest first. Take the matches
+    # among the newest PG_WINDOW_SPAN ids, then among the next three times as many,
+    # ...: each a bitmap AND of the GIN look-up and the primary key's range, which
+    # reads only the matches in that range (a heap row each).
+    article_id = _articles.c.id
+    newest, oldest = conn.execute(select(func.max(article_id), func.min(article_id))).one()
+    if newest is None:
+        return None
+    # With an id range the planner would walk the primary key and test each row,
+    # reading its whole vector (70 ms for 16,000 ids); a bitmap AND of the two indexes
+    # reads the matches only (18 ms). For the rest of this search (the ranking too).
+    conn.execute(text_sql("SET LOCAL enable_indexscan = off"))
+    match = match_clause("postgresql", query, _query_language(which))
+    need, top, span = RANK_WINDOW, newest, PG_WINDOW_SPAN
+    while top >= oldest:
+        # Every match in the range, sorted here (ORDER BY id and LIMIT would invite a
+        # walk of the primary key, enable_indexscan aside).
+        ids = sorted(conn.execute(select(article_id).where(
+            match, article_id <= top, article_id > top - span)).scalars(), reverse=True)
+        if len(ids) >= need:
+            return ids[need - 1]
+        need, top, span = need - len(ids), top - span, span * 3
+    return None
+
+
+def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0,
+            window: tuple[str, int] | None = None) -> Any:
     fts = table(FTS_TABLE, column("rowid"), column("rank", Float))
+    # On the FTS5 table's rowid: FTS5 then reads only that part of the doclist.
+    window_clause = [] if window is None else [_in_window(fts.c.rowid, window)]
     # "rank" is bm25 with the column weights set by the migration; lower is better.
     bm25 = fts.c.rank
     snippet = func.snippet(literal_column(FTS_TABLE), -1, HIGHLIGHT[0], HIGHLIGHT[1],
@@ -350,7 +372,7 @@ def _sqlite(match: str, which: ArticleFilter, limit: int, offset: int = 0) -> An
                    snippet.label("snippet"))
             .select_from(fts)
             .join(_articles, _articles.c.id == fts.c.rowid)
-            .where(literal_column(FTS_TABLE).match(match), *which.clauses())
+            .where(literal_column(FTS_TABLE).match(match), *window_clause, *which.clauses())
             # ORDER BY rank alone: FTS5 sorts inside the table and SQLite then computes
             # snippets for the rows returned only (a tie-breaker would sort outside,
             # with a snippet for every match).
