@@ -175,6 +175,21 @@ def test_pages_seen_first_start_from_their_cards_dates(tmp_path):
         (politics, quiet)
 
 
+def test_pages_are_not_seeded_with_what_a_sitemap_lists(tmp_path):
+    # The same history, with the sitemaps that list it: the index pages' cards are
+    # the sitemaps' news too, so the pages start with none of it (as a poll is not
+    # credited with what a sitemap showed first) and the sitemaps take the polls.
+    db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    with LiveReplica(seed=12, hours=1, speed=SPEED, history_hours=3) as site:
+        code, _out, err, _stopped = run_monitor(site, db_url, 12, "--budget", "150")
+    assert code == 0, err[-3000:]
+    learned = {urlsplit(r["url"]).path: r for r in rows(
+        db_url, "SELECT url, page_kind, long_count, interval_seconds FROM monitor_pages")}
+    politics, news = learned["/news/politics"], learned["/sitemaps/news.xml"]
+    assert politics["long_count"] < 2 and news["long_count"] >= 20, (politics, news)
+    assert news["interval_seconds"] * 5 < politics["interval_seconds"], (politics, news)
+
+
 def test_a_restarted_monitor_keeps_its_learned_rates(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
     extra = ("--budget", "150",)  # intervals of several minutes

@@ -260,15 +260,22 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
 
     def _seed_from_cards(self, now: float) -> None:
         """Seed the pages whose cards' articles are all met (dated or not), or that
-        waited ``SEED_WAIT`` real seconds (an article that failed: what is known)."""
+        waited ``SEED_WAIT`` real seconds (an article that failed: what is known).
+        Once the sitemaps asked on starting have answered: the cards of articles a
+        sitemap lists do not count (as a poll is not credited with what a sitemap
+        showed first), so where a sitemap lists the news the pages are not seeded
+        with it and keep to the floor."""
+        listed: set[str] | None = None
         for url, (looked, cards) in list(self.card_seeds.items()):
-            if now - looked < SEED_WAIT and any(c not in self.published for c in cards):
+            if now - looked < SEED_WAIT and (self.sitemaps_pending or any(
+                    c not in self.published for c in cards)):
                 continue
             del self.card_seeds[url]
             page = self.plan.pages.get(url)
             if page is not None:
-                seed_from_history(page, [self.published.get(c) for c in cards], looked,
-                                  self.plan.config)
+                listed = self.listed_by_sitemaps() if listed is None else listed
+                seed_from_history(page, [self.published.get(c) for c in cards
+                                         if c not in listed], looked, self.plan.config)
                 self.plan.replan()
 
     def _dated(self, article: str, published: Any) -> None:
@@ -337,6 +344,8 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
+        if request.meta.get("newsmon_sitemap") and request.meta.get("newsmon_catch_up"):
+            self._discovered()
         if request.meta.get("newsmon_poll"):  # looked at, nothing learned
             url = request.meta.get("newsmon_sitemap") or canonicalize_url(request.url)
             self.in_flight.pop(url, None)

@@ -59,15 +59,27 @@ class SitemapWatch:
     sitemap_validators: dict[str, tuple[str | None, str | None]] = {}
     sitemap_lastmods: dict[str, dict[str, str]] = {}
     sitemap_found: dict[str, None] = {}     # ordered: oldest first
+    sitemaps_pending = 0    # robots.txt and sitemaps asked on starting, not answered yet
 
     def _discover_sitemaps(self: Any) -> scrapy.Request:
         self.sitemap_validators, self.sitemap_lastmods, self.sitemap_found = {}, {}, {}
+        self.sitemaps_pending = 1  # robots.txt
         return scrapy.Request(urljoin(self.base_url, "/robots.txt"),
                               callback=self.parse_robots_for_sitemaps, dont_filter=True,
                               errback=self._robots_unreadable,
                               meta={"handle_httpstatus_all": True, "newsmon_catch_up": True})
 
     def parse_robots_for_sitemaps(self: Any, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            yield from self._sitemaps_named(response)
+        finally:
+            self._discovered()
+
+    def _discovered(self: Any) -> None:
+        """One of the requests made on starting (or for a new month) is answered."""
+        self.sitemaps_pending = max(0, self.sitemaps_pending - 1)
+
+    def _sitemaps_named(self: Any, response: Response) -> Iterator[scrapy.Request]:
         named = []
         if response.status == 200:
             named = [u for u in (site_url(loc, response.url, self.base_url) for loc in
@@ -81,8 +93,11 @@ class SitemapWatch:
                 yield self._sitemap_request(url, catching_up=True)
 
     def _robots_unreadable(self: Any, failure: Any) -> Iterator[scrapy.Request]:
-        yield self._sitemap_request(canonicalize_url(urljoin(self.base_url, INDEX_PATH)),
-                                    catching_up=True)
+        try:
+            yield self._sitemap_request(canonicalize_url(urljoin(self.base_url, INDEX_PATH)),
+                                        catching_up=True)
+        finally:
+            self._discovered()
 
     def _sitemap_request(self: Any, url: str, catching_up: bool = False) -> scrapy.Request:
         etag, last_modified = self.sitemap_validators.get(url, (None, None))
@@ -93,10 +108,24 @@ class SitemapWatch:
             headers["If-Modified-Since"] = last_modified
         meta = {"newsmon_sitemap": url, "handle_httpstatus_list": [304, *GONE]}
         meta["newsmon_catch_up" if catching_up else "newsmon_poll"] = True
+        if catching_up:
+            self.sitemaps_pending += 1
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error,
                               headers=headers, meta=meta, dont_filter=True, priority=10)
 
     def parse_sitemap(self: Any, response: Response) -> Iterator[Any]:
+        try:
+            yield from self._read_sitemap(response)
+        finally:
+            if response.meta.get("newsmon_catch_up"):
+                self._discovered()
+
+    def listed_by_sitemaps(self: Any) -> set[str]:
+        """Every URL the watched sitemaps list (canonical)."""
+        return set().union(*(self.listings.get(page.url, ()) for page in
+                             self.plan.pages.values() if page.kind == "sitemap"))
+
+    def _read_sitemap(self: Any, response: Response) -> Iterator[Any]:
         url = response.meta["newsmon_sitemap"]
         stats = self.crawler.stats
         if response.status in GONE:
