@@ -292,40 +292,41 @@ def test_a_sitemap_that_shows_news_takes_the_polls_the_priors_claimed():
     assert plan.replan()["index3"] < 0.5 * plan.longest_interval()
 
 
-def _early_ticker_reads(budget_per_hour: float) -> tuple[int, int]:
-    """(polls of a page before its turn, all polls) over two simulated hours of a plan
-    whose one sitemap shows every new article and whose 20 HTML pages show none."""
+def _sitemap_and_pages(budget_per_hour: float, sitemap_per_hour: float
+                       ) -> list[tuple[float, str, bool]]:
+    """Two simulated hours of a plan whose one sitemap shows ``sitemap_per_hour`` new
+    articles (learned over the hour before) and whose 20 HTML pages show none, polls
+    answered at once: (time, page, polled before its turn) of every poll."""
     config = PollingConfig(budget_per_hour=budget_per_hour, min_interval=30,
                            max_interval=HOUR, ticker_interval=60)
     plan = PollPlan(config)
     plan.add(PageRate("sitemap", "sitemap"))
     for n in range(20):
         plan.add(PageRate(f"section{n}"))
-    now = observe_steadily(plan, "sitemap", per_hour=20, hours=1, every=120)
+    now = observe_steadily(plan, "sitemap", per_hour=sitemap_per_hour, hours=1, every=30)
     for url in plan.pages:
         if url != "sitemap":
             plan.record_poll(url, now - 1, None)
     plan.issued(now - 1)
-    early = total = 0
-    for _step in range(7200):
+    polls = []
+    for _step in range(2 * 3600):
         for url in plan.due(now)[:1]:
-            early += plan.due_at(url) > now
-            total += 1
-            plan.issued(now, ticker=plan.pages[url].kind != "sitemap")
-            plan.record_poll(url, now, 0)
+            html = plan.pages[url].kind != "sitemap"
+            polls.append((now, url, plan.due_at(url) > now))
+            plan.issued(now, ticker=html)
+            plan.record_poll(url, now, 0 if html else round(sitemap_per_hour / 60))
         now += 1
-    return early, total
+    return polls
 
 
 def test_a_small_budget_spends_little_on_reading_the_ticker_early():
     # A budget that pays the ticker's reads spends up to TICKER_SHARE of it on them;
     # one too small to follow the ticker (here 20 polls an hour for a ticker read
     # every minute) leaves its polls to the page that shows the articles.
-    early_big, _total_big = _early_ticker_reads(150)
-    early_small, total_small = _early_ticker_reads(20)
-    assert early_big >= 10  # 150 an hour: the ticker is read early, twice a minute at most
-    assert early_small / total_small < 0.1  # a fixed share of the budget: 0.2 here
-    assert total_small <= 2 * 20 + 1  # and the budget holds
+    big, small = _sitemap_and_pages(150, 20), _sitemap_and_pages(20, 20)
+    assert sum(early for *_, early in big) >= 10  # the ticker read early at 150 an hour
+    assert sum(early for *_, early in small) < 0.1 * len(small)  # a fixed share: 0.2
+    assert len(small) <= 2 * 20 + 1  # and the budget holds
 
 
 def test_the_ticker_is_read_every_interval_whatever_a_busy_sitemap_takes():
@@ -333,29 +334,9 @@ def test_the_ticker_is_read_every_interval_whatever_a_busy_sitemap_takes():
     # HTML pages' reads of the ticker are counted apart, so they still come every
     # minute (a breaking item on air two minutes is seen within one); counted with
     # the sitemap's polls they stopped once the hour's polls reached half the budget.
-    config = PollingConfig(budget_per_hour=150, min_interval=30, max_interval=HOUR,
-                           ticker_interval=60)
-    plan = PollPlan(config)
-    plan.add(PageRate("sitemap", "sitemap"))
-    for n in range(20):
-        plan.add(PageRate(f"section{n}"))
-    now = observe_steadily(plan, "sitemap", per_hour=200, hours=1, every=30)
-    for url in plan.pages:
-        if url != "sitemap":
-            plan.record_poll(url, now - 1, None)
-    plan.issued(now - 1)
-    assert plan.replan()["sitemap"] < 35
-    reads, sitemap_polls = [], 0
-    for _step in range(2 * 3600):
-        for url in plan.due(now)[:1]:
-            html = plan.pages[url].kind != "sitemap"
-            plan.issued(now, ticker=html)
-            plan.record_poll(url, now, 0 if html else 3)
-            if html:
-                reads.append(now)
-            else:
-                sitemap_polls += 1
-        now += 1
+    polls = _sitemap_and_pages(150, 200)
+    reads = [at for at, url, _early in polls if url != "sitemap"]
+    sitemap_polls = len(polls) - len(reads)
     gaps = sorted(b - a for a, b in zip(reads, reads[1:]))
     assert sitemap_polls >= 150  # the sitemap kept most of its polls ...
     assert gaps[int(0.95 * len(gaps))] <= 61, gaps[-10:]  # ... and the ticker its minute
