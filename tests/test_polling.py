@@ -185,8 +185,13 @@ def test_quiet_pages_have_a_floor_the_budget_can_pay():
     small = PollPlan(PollingConfig(budget_per_hour=60, max_interval=HOUR))
     small.pages = plan.pages
     assert small.longest_interval() == HOUR
-    # ... and when even that cannot be paid, the floor itself (a quarter of the
-    # budget shared by every page), not no bound at all.
+    # ... unless every page hourly would take more than half of it (here 30 of 41 an
+    # hour, leaving 11 for the pages that show the news): then the floor a quarter of
+    # the budget pays ...
+    lean = PollPlan(PollingConfig(budget_per_hour=41, max_interval=HOUR))
+    lean.pages = plan.pages
+    assert lean.longest_interval() == pytest.approx(30 / (0.25 * 41) * HOUR)
+    # ... as when even max_interval cannot be paid: the floor, not no bound at all.
     tiny = PollPlan(PollingConfig(budget_per_hour=20, max_interval=HOUR))
     tiny.pages = plan.pages
     assert tiny.longest_interval() == pytest.approx(30 / (0.25 * 20) * HOUR)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 PRIOR_COUNT = 0.5
 FLOOR_SHARE = 0.25      # of the poll budget: every page at least this often
+MAX_INTERVAL_SHARE = 0.5  # of the poll budget: at most this for every page at max_interval
 TICKER_SHARE = 0.5      # of the poll budget: at most this much spent reading the ticker early,
 TICKER_FULL_READS = 2.0  # ... once it pays this many reads per ticker interval (less: less)
 NO_TICKER = frozenset({"sitemap"})  # kinds of page that do not show the ticker
@@ -160,13 +161,16 @@ class PollPlan:
 
     def longest_interval(self) -> float:
         """Site seconds no page may wait longer than: ``max_interval``, shorter when
-        ``FLOOR_SHARE`` of the poll budget pays for every page more often."""
+        ``FLOOR_SHARE`` of the poll budget pays for every page more often; longer (the
+        floor that share pays) when every page at ``max_interval`` would take more than
+        ``MAX_INTERVAL_SHARE`` of the budget: the pages that show the news keep most."""
         floor_rate = FLOOR_SHARE * self.poll_budget()
         if not self.pages or floor_rate <= 0:
             return self.config.max_interval
         floor = max(self.config.min_interval, len(self.pages) / floor_rate)
-        if len(self.pages) / self.config.max_interval > self.poll_budget():
-            return floor  # cannot pay max_interval for all: the floor still holds
+        if len(self.pages) / self.config.max_interval > \
+                MAX_INTERVAL_SHARE * self.poll_budget():
+            return floor  # max_interval for all would take the budget: the floor holds
         return min(self.config.max_interval, floor)
 
     def poll_budget(self) -> float:
