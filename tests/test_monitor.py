@@ -220,7 +220,8 @@ def test_a_restarted_monitor_keeps_its_learned_rates(tmp_path):
            <= start_at + 2 * 60 / site.speed}
     first_minute = {p.split("?")[0] for p in early_paths(early, 60 / site.speed)}
     assert len(due) < len(first) - 3, due   # else the test proves nothing
-    assert first_minute - due <= {"/"}, (first_minute, due)  # home: read on starting
+    # Home: read on starting; and the ticker, read every 45 s, may take one page early.
+    assert len(first_minute - due - {"/"}) <= 1, (first_minute, due)
     # `newsmon status` says how fresh each kind of page is.
     status = newsmon("status", "--db", db_url)
     assert status.returncode == 0, status.stdout + status.stderr
@@ -252,13 +253,15 @@ def test_sitemaps_are_polled_conditionally_and_earn_the_polls(tmp_path):
     assert sum(r.status == 304 for r in looked) >= 1, [(r.path, r.status) for r in looked]
     assert all(r.headers.get("If-None-Match") for r in looked if r.status == 304)
     # It paid (every article appears there first or as soon as anywhere): the news
-    # sitemap learned a rate and is polled more often than the typical section.
-    news = learned["/sitemaps/news.xml"]
-    assert news["changes"] >= 1
+    # sitemap and this month's list the same articles, each credited with those it
+    # showed first, so together they learned a rate, and the one that paid most is
+    # polled more often than the typical section.
+    listing = [path for path in watched if path != "/sitemaps/all.xml"]
+    assert sum(learned[path]["changes"] for path in listing) >= 1
     per_section = sorted(sum(p.split("?")[0] == path for p in polls)
                          for path in SECTION_INDEXES if path != ENDLESS_INDEX)
-    news_polls = sum(r.path == "/sitemaps/news.xml" for r in looked)
-    assert news_polls > per_section[len(per_section) // 2], (news_polls, per_section)
+    sitemap_polls = max(sum(r.path == path for r in looked) for path in listing)
+    assert sitemap_polls > per_section[len(per_section) // 2], (sitemap_polls, per_section)
     due = [a for a in truth["articles"] if a["real"] < stopped - 15]
     assert due and [a["url"] for a in due if a["url"] not in stored_urls(db_url)] == []
 
