@@ -22,7 +22,7 @@ _FIELDS = ("long_count", "long_exposure", "short_count", "short_exposure", "poll
            "changes")
 
 
-def _epoch(value: datetime | None) -> float | None:
+def epoch_seconds(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
@@ -40,8 +40,8 @@ def to_row(page: PageRate) -> dict:
 def from_row(row: dict) -> PageRate:
     return PageRate(url=row["url"], kind=row["page_kind"], name=row["page_name"],
                     **{name: row[name] for name in _FIELDS},
-                    last_polled=_epoch(row["last_polled_at"]),
-                    last_change=_epoch(row["last_change_at"]),
+                    last_polled=epoch_seconds(row["last_polled_at"]),
+                    last_change=epoch_seconds(row["last_change_at"]),
                     interval=row["interval_seconds"])
 
 

@@ -111,8 +111,6 @@ def database_families(conn: Connection) -> Iterator[Any]:
         .label("breaking"),
         select(func.count()).select_from(_runs).where(_runs.c.status == "running")
         .scalar_subquery().label("running"),
-        select(func.max(_runs.c.finished_at)).where(_runs.c.status.in_(SUCCESS))
-        .scalar_subquery().label("last_success"),
         select(func.max(_fields.c.run_id)).scalar_subquery().label("judged_run"))).one()
     totals[sample_key("newsmon_revisions_total")] = float(singles.revisions)
     totals[sample_key("newsmon_breaking_items_total")] = float(singles.breaking)
@@ -135,22 +133,23 @@ def database_families(conn: Connection) -> Iterator[Any]:
     running = GaugeMetricFamily("newsmon_runs_running", "Runs recorded as running")
     running.add_metric([], float(singles.running))
     yield running
-    last_success = singles.last_success
+    # Per edition (three values at most): an edition whose crawls stopped succeeding
+    # is not hidden by the others' (alert on time() - this); the latest of them is the
+    # site's last success.
+    by_edition = {edition or "en": _as_utc(finished).timestamp() for edition, finished in
+                  conn.execute(select(_runs.c.edition, func.max(_runs.c.finished_at))
+                               .where(_runs.c.status.in_(SUCCESS))
+                               .group_by(_runs.c.edition)) if finished is not None}
     family = GaugeMetricFamily("newsmon_last_success_timestamp_seconds",
                                "End of the last successful (ok or degraded) run, Unix time")
-    if last_success is not None:
-        family.add_metric([], _as_utc(last_success).timestamp())
+    if by_edition:
+        family.add_metric([], max(by_edition.values()))
     yield family
-    # Per edition too (three values at most): an edition whose crawls stopped
-    # succeeding is not hidden by the others' (alert on time() - this).
     family = GaugeMetricFamily("newsmon_edition_last_success_timestamp_seconds",
                                "End of the edition's last successful run, Unix time",
                                labels=["edition"])
-    for edition, finished in conn.execute(
-            select(_runs.c.edition, func.max(_runs.c.finished_at))
-            .where(_runs.c.status.in_(SUCCESS)).group_by(_runs.c.edition)):
-        if finished is not None:
-            family.add_metric([edition or "en"], _as_utc(finished).timestamp())
+    for edition, finished in sorted(by_edition.items()):
+        family.add_metric([edition], finished)
     yield family
     last = conn.execute(
         select(_runs.c.status, _runs.c.started_at, _runs.c.finished_at)

@@ -53,7 +53,7 @@ from twisted.python.failure import Failure
 from crawler.config import parse_duration
 from crawler.crawl.incremental import CrawlMemory, RevisitPolicy, parse_schedule, title_changed
 from crawler.crawl.polling import PageRate, PollingConfig, PollPlan, seed_from_history
-from crawler.crawl.polling_state import PollingState
+from crawler.crawl.polling_state import PollingState, epoch_seconds
 from crawler.crawl.recent import RecentDict, RecentSet
 from crawler.crawl.resume import unfollowed_links
 from crawler.crawl.signals import run_checkpoint
@@ -280,7 +280,7 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
 
     def _dated(self, article: str, published: Any) -> None:
         """Remember when ``article`` was published (the newest ``PUBLISHED_KEPT``)."""
-        self.published[article] = _epoch(published)
+        self.published[article] = epoch_seconds(published)
 
     def _follow_menu(self, menu: Menu) -> Iterator[MenuItem | scrapy.Request]:
         first = not self.index_paths
@@ -352,10 +352,6 @@ class MonitorSpider(SitemapWatch, AlmayadeenSpider):
             if url in self.plan.pages:
                 self.plan.pages[url].last_polled = time.time()
         yield from super().on_error(failure)
-
-
-def _epoch(value: Any) -> float | None:
-    return value.timestamp() if value is not None else None
 
 
 def _overflows(links: list[str], before: set[str]) -> bool:

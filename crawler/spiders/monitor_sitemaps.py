@@ -44,6 +44,7 @@ from scrapy.http import Response
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.crawl.polling import PageRate, seed_from_history
+from crawler.crawl.recent import RecentDict
 from crawler.sites.almayadeen.urls import canonicalize_url, same_origin
 from crawler.spiders.backfill import INDEX_PATH, read_sitemap, site_url, sitemap_month
 
@@ -58,11 +59,12 @@ class SitemapWatch:
 
     sitemap_validators: dict[str, tuple[str | None, str | None]] = {}
     sitemap_lastmods: dict[str, dict[str, str]] = {}
-    sitemap_found: dict[str, None] = {}     # ordered: oldest first
+    sitemap_found: RecentDict[str, None] = RecentDict(FOUND_KEPT)  # the newest kept
     sitemaps_pending = 0    # robots.txt and sitemaps asked on starting, not answered yet
 
     def _discover_sitemaps(self: Any) -> scrapy.Request:
-        self.sitemap_validators, self.sitemap_lastmods, self.sitemap_found = {}, {}, {}
+        self.sitemap_validators, self.sitemap_lastmods = {}, {}
+        self.sitemap_found = RecentDict(FOUND_KEPT)
         self.sitemaps_pending = 1  # robots.txt
         return scrapy.Request(urljoin(self.base_url, "/robots.txt"),
                               callback=self.parse_robots_for_sitemaps, dont_filter=True,
@@ -198,8 +200,6 @@ class SitemapWatch:
                 self.sitemap_found[article] = None
                 first.add(article)
             yield from self._article_request(article)
-        while len(self.sitemap_found) > FOUND_KEPT:
-            del self.sitemap_found[next(iter(self.sitemap_found))]
         for article, lastmod in lastmods.items():
             if article in before and seen.get(article) and lastmod != seen[article]:
                 self.crawler.stats.inc_value("newsmon/sitemap_edits_seen")
