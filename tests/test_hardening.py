@@ -156,6 +156,19 @@ def test_bad_crawl_options_record_nothing(capsys, workdir, args):
     assert tree.unchanged()  # no database, so no run recorded
 
 
+@pytest.mark.parametrize("args, says", [
+    (["--base-url", "htp:/bad"], "must be an http(s) URL"),
+    (["--set", "NEWSMON_MONITOR_TICKER_INTERVAL=soon"], "NEWSMON_MONITOR_TICKER_INTERVAL"),
+    (["--set", "NEWSMON_MONITOR_SPEEDUP=fast"], "NEWSMON_MONITOR_SPEEDUP"),
+    (["--set", "DOWNLOAD_DELAY=abc"], "Scrapy setting DOWNLOAD_DELAY"),
+    (["--budget", "1e400"], "--budget")])
+def test_bad_monitor_options_record_nothing(capsys, workdir, args, says):
+    tree = Tree(workdir)
+    code, _out, err = run(capsys, "monitor", "--db", "monitor.sqlite3", *args)
+    assert code == 2 and says in one_line(err)
+    assert tree.unchanged()  # no database, so no run recorded
+
+
 def test_a_bad_setting_in_the_config_file_is_refused_up_front(capsys, workdir):
     config = workdir / "newsmon.toml"
     config.write_text('[scrapy]\nDOWNLOAD_DELAY = "abc"\n')

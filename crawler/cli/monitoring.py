@@ -29,14 +29,17 @@ from typing import Any
 from crawler.cli.common import (DB_HELP, EDITION_HELP, UsageError, add_common_options,
                                 crawl_overrides, crawl_target, open_database,
                                 parse_set_options)
+from crawler.cli.validate import scrapy_setting_types, site_url
 from crawler.config import DEFAULT_BASE_URL
 
 MONITOR_DESCRIPTION = (
     "Watch the site continuously until SIGTERM: every index page (and every sitemap "
     "robots.txt names, polled conditionally) is looked at again at "
     "an interval learned from how often it shows new articles (within a budget of "
-    "requests per hour shared out by the square root of each page's rate), the ticker "
-    "at least every minute, new articles fetched at once. Learned rates are kept in the "
+    "requests per hour shared out by the square root of each page's rate; a page seen "
+    "for the first time starts from the dates of the articles on its cards), the ticker "
+    "every 45 s when the budget pays for it, new articles fetched at once. Learned "
+    "rates are kept in the "
     "database. Watchlist alerts are delivered as they match; /metrics is served when "
     "metrics_address is set. Settings: NEWSMON_MONITOR_* (docs/OPERATIONS.md).")
 
@@ -50,8 +53,11 @@ def add_parsers(sub: Any) -> None:
     monitor.add_argument("--edition", help=EDITION_HELP)
     monitor.add_argument("--db", help=DB_HELP)
     monitor.add_argument("--budget", metavar="REQUESTS_PER_HOUR", default=None,
-                         help="requests per hour the monitor may make to the site, every "
-                              "request counted (default: NEWSMON_MONITOR_BUDGET, 240)")
+                         help="requests per hour the monitor may make to the site: polls "
+                              "and what they find (new articles are always fetched, and "
+                              "a quarter stays for polls; each page's first look when "
+                              "starting is not counted) (default: NEWSMON_MONITOR_BUDGET, "
+                              "240)")
     monitor.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or NEWSMON_MONITOR_* setting (repeatable)")
     # The scheduler passes it: it delivers alerts and serves /metrics itself.
@@ -73,16 +79,22 @@ def budget_override(value: str | None) -> dict[str, str]:
 
 
 def monitor(args: argparse.Namespace) -> int:
-    from crawler.cli.crawling import run_locked_crawl
-    from crawler.spiders.monitor import MonitorSpider
+    from scrapy.settings import Settings
 
+    from crawler.cli.crawling import run_locked_crawl
+    from crawler.spiders.monitor import MonitorSpider, polling_config
+
+    if args.base_url is not None:  # the configuration's is validated when loaded
+        args.base_url = site_url(args.base_url)
     try:
         overrides = crawl_overrides(parse_set_options(args.set))
+        overrides.update(budget_override(args.budget))
+        polling_config(Settings(overrides))  # NEWSMON_MONITOR_* read now: a bad one is exit 2
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     edition, base_url = crawl_target(args.edition or overrides.get("NEWSMON_EDITION") or None,
                                      args.base_url)
-    overrides.update(budget_override(args.budget))
+    scrapy_setting_types(overrides)  # before a run is recorded: exit 2, nothing written
     # A SIGTERM before Scrapy takes the signals over (while the database is opened,
     # migrated, the lock taken) still ends the monitor normally, at its first tick.
     stop = threading.Event()

@@ -47,7 +47,7 @@ NO_TICKER = frozenset({"sitemap"})  # kinds of page that do not show the ticker
 class PollingConfig:
     """The monitor's knobs, in seconds of the site's clock (``speedup`` > 1 only for
     a replica running faster than real time)."""
-    budget_per_hour: float = 240.0      # requests per hour, every request counted
+    budget_per_hour: float = 240.0      # requests per hour: polls and what they find
     min_interval: float = 30.0          # no page more often than this
     max_interval: float = 3600.0        # every page at least this often
     ticker_interval: float = 45.0       # the ticker read this often (60 s, with a margin)

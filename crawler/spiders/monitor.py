@@ -73,17 +73,27 @@ ARTICLE_PRIORITY = 20       # before polls (10): a new article is fetched at onc
 
 
 def polling_config(settings: Any) -> PollingConfig:
+    """The ``NEWSMON_MONITOR_*`` settings (ValueError naming the one that is wrong)."""
+    def read(name: str, parse: Any, default: Any) -> Any:
+        try:
+            return parse(name, default)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
     def seconds(name: str, default: str) -> float:
-        return parse_duration(settings.get(name) or default)
+        return read(name, lambda n, d: parse_duration(settings.get(n) or d), default)
+
+    def number(name: str, default: float) -> float:
+        return read(name, settings.getfloat, default)
 
     return PollingConfig(
-        budget_per_hour=settings.getfloat("NEWSMON_MONITOR_BUDGET", 240.0),
+        budget_per_hour=number("NEWSMON_MONITOR_BUDGET", 240.0),
         min_interval=seconds("NEWSMON_MONITOR_MIN_INTERVAL", "30s"),
         max_interval=seconds("NEWSMON_MONITOR_MAX_INTERVAL", "1h"),
         ticker_interval=seconds("NEWSMON_MONITOR_TICKER_INTERVAL", "45s"),
         half_life=seconds("NEWSMON_MONITOR_HALF_LIFE", "6h"),
         burst_half_life=seconds("NEWSMON_MONITOR_BURST_HALF_LIFE", "15m"),
-        speedup=settings.getfloat("NEWSMON_MONITOR_SPEEDUP", 1.0) or 1.0)
+        speedup=number("NEWSMON_MONITOR_SPEEDUP", 1.0) or 1.0)
 
 
 class MonitorSpider(SitemapWatch, AlmayadeenSpider):
